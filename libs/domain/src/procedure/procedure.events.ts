@@ -1,0 +1,101 @@
+import type { CalendarDate } from '../shared/calendar-date.js';
+
+/** Decree 42/2022/NĐ-CP, Art. 11(1): toàn trình (a), một phần (b); otherwise information only. */
+export const ONLINE_MODES = ['FULL_PROCESS', 'PARTIAL', 'INFORMATION_ONLY'] as const;
+export type OnlineMode = (typeof ONLINE_MODES)[number];
+
+/** Whether the procedure still takes paper dossiers (hồ sơ giấy). */
+export const PAPER_INTAKES = ['ACCEPTED', 'DISABLED'] as const;
+export type PaperIntake = (typeof PAPER_INTAKES)[number];
+
+/** Rank of online modes: a higher rank is "more online". */
+export const ONLINE_MODE_RANK: Record<OnlineMode, number> = { INFORMATION_ONLY: 0, PARTIAL: 1, FULL_PROCESS: 2 };
+
+interface ProcedureKey {
+  authorityCode: string;
+  procedureCode: string;
+}
+
+/** What every dated change carries: when it takes effect and the legal decision behind it. */
+interface Transition extends ProcedureKey {
+  effectiveFrom: CalendarDate;
+  decisionRef: string;
+  reason?: string;
+}
+
+interface ModeTransition<From extends OnlineMode, To extends OnlineMode> extends Transition {
+  from: From;
+  to: To;
+}
+
+export type ProcedureRegistered = {
+  type: 'ProcedureRegistered';
+  data: ProcedureKey & {
+    name: string;
+    field?: string;
+    level?: string;
+    onlineMode: OnlineMode;
+    paperIntake: PaperIntake;
+    effectiveFrom: CalendarDate;
+    decisionRef?: string;
+  };
+};
+export type ProcedureUpgradedToFullProcess = {
+  type: 'ProcedureUpgradedToFullProcess';
+  data: ModeTransition<'PARTIAL' | 'INFORMATION_ONLY', 'FULL_PROCESS'>;
+};
+export type ProcedureUpgradedToPartialOnline = {
+  type: 'ProcedureUpgradedToPartialOnline';
+  data: ModeTransition<'INFORMATION_ONLY', 'PARTIAL'>;
+};
+export type ProcedureDowngradedToPartialOnline = {
+  type: 'ProcedureDowngradedToPartialOnline';
+  data: ModeTransition<'FULL_PROCESS', 'PARTIAL'>;
+};
+export type ProcedureDowngradedToInformationOnly = {
+  type: 'ProcedureDowngradedToInformationOnly';
+  data: ModeTransition<'FULL_PROCESS' | 'PARTIAL', 'INFORMATION_ONLY'>;
+};
+export type PaperIntakeDisabled = {
+  type: 'PaperIntakeDisabled';
+  data: Transition & { from: 'ACCEPTED'; to: 'DISABLED' };
+};
+export type PaperIntakeReenabled = {
+  type: 'PaperIntakeReenabled';
+  data: Transition & { from: 'DISABLED'; to: 'ACCEPTED' };
+};
+export type ProcedureWithdrawn = {
+  type: 'ProcedureWithdrawn';
+  data: Transition;
+};
+
+export type ProcedureEvent =
+  | ProcedureRegistered
+  | ProcedureUpgradedToFullProcess
+  | ProcedureUpgradedToPartialOnline
+  | ProcedureDowngradedToPartialOnline
+  | ProcedureDowngradedToInformationOnly
+  | PaperIntakeDisabled
+  | PaperIntakeReenabled
+  | ProcedureWithdrawn;
+
+export type ProcedureEventType = ProcedureEvent['type'];
+
+/** Stored event names are a contract: never rename one; add a type and upcast instead. */
+export const PROCEDURE_EVENT_TYPES: readonly ProcedureEventType[] = [
+  'ProcedureRegistered',
+  'ProcedureUpgradedToFullProcess',
+  'ProcedureUpgradedToPartialOnline',
+  'ProcedureDowngradedToPartialOnline',
+  'ProcedureDowngradedToInformationOnly',
+  'PaperIntakeDisabled',
+  'PaperIntakeReenabled',
+  'ProcedureWithdrawn',
+];
+
+/** Schema version of every procedure event's `data` (bump with an upcaster when a shape changes). */
+export const PROCEDURE_EVENT_SCHEMA_VERSION = 1;
+
+export function isProcedureEventType(type: string): type is ProcedureEventType {
+  return (PROCEDURE_EVENT_TYPES as readonly string[]).includes(type);
+}

@@ -1,0 +1,77 @@
+import { isKnownAuthorityCode } from '../authority/authority.js';
+import { isCalendarDate } from '../shared/calendar-date.js';
+import { InvalidCommand, UnknownAuthority, type FieldError } from '../shared/errors.js';
+import type { ProcedureCommand } from './procedure.commands.js';
+import { ONLINE_MODES, PAPER_INTAKES } from './procedure.events.js';
+
+/**
+ * National procedure code (mã TTHC): one digit, a dot, six digits (1.001193), optionally followed by
+ * case variants (1.001193.01) or a province's localised suffix (1.000494.000.00.00.H29).
+ */
+export const PROCEDURE_CODE_PATTERN = /^[0-9]\.[0-9]{6}(\.[0-9A-Z]{2,3}){0,4}$/;
+export const AUTHORITY_CODE_PATTERN = /^[0-9]{2}$/;
+
+export const LIMITS = { name: 1000, field: 200, level: 100, decisionRef: 200, reason: 2000 } as const;
+
+// Control characters (C0, DEL, C1) have no place in names or references; bidi controls and zero-width
+// characters are kept out too, because they make two equal-looking strings differ.
+const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+
+/** Validates a command's shape; throws InvalidCommand naming every offending field. */
+export function validateCommand(command: ProcedureCommand): void {
+  const errors: FieldError[] = [];
+  const data = command.data as unknown as Record<string, unknown>;
+  if (typeof data.authorityCode !== 'string' || !AUTHORITY_CODE_PATTERN.test(data.authorityCode)) {
+    errors.push({ field: 'authorityCode', message: 'must be a 2-digit provincial code such as 74' });
+  }
+  if (typeof data.procedureCode !== 'string' || !PROCEDURE_CODE_PATTERN.test(data.procedureCode)) {
+    errors.push({ field: 'procedureCode', message: 'must be a national procedure code such as 1.001612' });
+  }
+  if (!isCalendarDate(data.effectiveFrom)) {
+    errors.push({ field: 'effectiveFrom', message: 'must be a real calendar date YYYY-MM-DD' });
+  }
+  const text = (field: keyof typeof LIMITS, required: boolean) => {
+    const value = data[field];
+    if (value === undefined && !required) return;
+    if (typeof value !== 'string' || value.trim().length === 0) {
+      errors.push({ field, message: 'must be a non-empty string' });
+    } else if (value.length > LIMITS[field]) {
+      errors.push({ field, message: `must be at most ${LIMITS[field]} characters` });
+    } else if (FORBIDDEN_CHARACTERS.test(value)) {
+      errors.push({ field, message: 'must not contain control, bidirectional or zero-width characters' });
+    }
+  };
+  switch (command.type) {
+    case 'RegisterProcedure':
+      text('name', true);
+      text('field', false);
+      text('level', false);
+      text('decisionRef', false);
+      if (!(ONLINE_MODES as readonly unknown[]).includes(data.onlineMode)) {
+        errors.push({ field: 'onlineMode', message: `must be one of ${ONLINE_MODES.join(', ')}` });
+      }
+      if (data.paperIntake !== undefined && !(PAPER_INTAKES as readonly unknown[]).includes(data.paperIntake)) {
+        errors.push({ field: 'paperIntake', message: `must be one of ${PAPER_INTAKES.join(', ')}` });
+      }
+      break;
+    case 'ReclassifyProcedure':
+      if (!(ONLINE_MODES as readonly unknown[]).includes(data.onlineMode)) {
+        errors.push({ field: 'onlineMode', message: `must be one of ${ONLINE_MODES.join(', ')}` });
+      }
+      text('decisionRef', true);
+      text('reason', false);
+      break;
+    case 'DisablePaperIntake':
+    case 'ReenablePaperIntake':
+    case 'WithdrawProcedure':
+      text('decisionRef', true);
+      text('reason', false);
+      break;
+    default: {
+      const _exhaustive: never = command;
+      return _exhaustive;
+    }
+  }
+  if (errors.length > 0) throw new InvalidCommand(errors);
+  if (!isKnownAuthorityCode(data.authorityCode as string)) throw new UnknownAuthority(data.authorityCode as string);
+}

@@ -1,0 +1,117 @@
+/**
+ * The event store port. PostgreSQL (default) and KurrentDB implement it; every adapter runs the
+ * contract suite in `testing/event-store.contract.ts`.
+ *
+ * Revisions are 0-based per stream (the first event is revision 0, as in KurrentDB). Global positions
+ * are positive, strictly increasing in commit order, and never reused; they may have gaps.
+ *
+ * @example
+ *   const { nextExpectedRevision } = await store.appendToStream('procedure-74:1.001612', [event], {
+ *     expectedRevision: 'no_stream',
+ *   });
+ *   for await (const batch of store.subscribeToAll({ after: checkpoint, signal })) project(batch);
+ */
+export interface EventStore {
+  appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /** The stream's events in revision order; an empty array when the stream does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Committed events with a position greater than `after`, in position order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Catch-up subscription: yields non-empty batches in position order, first the history after
+   * `after`, then new events as they commit, until `signal` aborts.
+   */
+  subscribeToAll(options: SubscribeOptions): AsyncIterable<RecordedEvent[]>;
+  /** Position of the last event a reader may see now (0 when the log is empty). */
+  headPosition(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface EventMetadata {
+  /** Who issued the command: the token's subject, `anonymous` until authentication exists. */
+  actor: string;
+  correlationId: string;
+  causationId: string | null;
+  /** When the event was recorded (ISO-8601 instant); the store sets it if absent. */
+  recordedAt?: string;
+}
+
+export interface NewEvent {
+  /** A UUID; re-sending the same ids to the same stream appends nothing. */
+  id: string;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent extends NewEvent {
+  streamId: string;
+  revision: number;
+  globalPosition: number;
+  metadata: EventMetadata & { recordedAt: string };
+}
+
+/** `any`, `no_stream` (must not exist yet), `stream_exists`, or the exact revision of the last event. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  streamId: string;
+  /** Revision of the stream's last event after the append. */
+  nextExpectedRevision: number;
+  /** The appended events' positions, in order (the original ones when the append was a repeat). */
+  events: { id: string; type: string; revision: number; globalPosition: number }[];
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive lower bound; 0 reads from the beginning. */
+  after?: number;
+  /** At most this many events (default 1,000). */
+  limit?: number;
+}
+
+export interface SubscribeOptions {
+  after?: number;
+  batchSize?: number;
+  signal: AbortSignal;
+}
+
+/** The stream is not at the revision the writer expected (optimistic concurrency). */
+export class WrongExpectedVersion extends Error {
+  readonly code = 'WRONG_EXPECTED_VERSION';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`Stream ${streamId} is at ${actual}, expected ${expected}`);
+    this.name = 'WrongExpectedVersion';
+  }
+}
+
+/** Some event ids of an append already exist, but not as exactly this append. */
+export class DuplicateEventIds extends Error {
+  readonly code = 'DUPLICATE_EVENT_IDS';
+  constructor(readonly streamId: string, readonly ids: readonly string[]) {
+    super(`Events ${ids.join(', ')} were already appended, but not as this append to ${streamId}`);
+    this.name = 'DuplicateEventIds';
+  }
+}
+
+/** The store cannot be reached; the command may be retried. */
+export class EventStoreUnavailable extends Error {
+  readonly code = 'EVENT_STORE_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EventStoreUnavailable';
+  }
+}
