@@ -1,2 +1,3 @@
 export * from './config.js';
 export * from './embedded-database.js';
+export * from './database.module.js';

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { PROCEDURE_COMMAND_HANDLERS } from './procedures/procedure.handlers.js';
+import { PROCEDURE_QUERY_HANDLERS } from './procedures/procedure.queries.js';
+
+/**
+ * The command and query handlers that the api and the cli share. Needs EVENT_STORE from
+ * EventStoreModule and CqrsModule.forRoot() in the app root.
+ */
+@Module({
+  providers: [...PROCEDURE_COMMAND_HANDLERS, ...PROCEDURE_QUERY_HANDLERS],
+})
+export class ApplicationModule {}

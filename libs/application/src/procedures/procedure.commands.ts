@@ -1,0 +1,54 @@
+import type {
+  DisablePaperIntake,
+  ProcedureCommand,
+  ReclassifyProcedure,
+  ReenablePaperIntake,
+  RegisterProcedure,
+  WithdrawProcedure,
+} from '@tthc/domain';
+import { Command } from '@nestjs/cqrs';
+import type { CommandContext, CommandResult } from '../command-context.js';
+
+// @nestjs/cqrs routes commands by class, so each domain command gets a thin class around it.
+abstract class ProcedureBusCommand<C extends ProcedureCommand> extends Command<CommandResult> {
+  constructor(
+    readonly data: C['data'],
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+  abstract toDomain(): C;
+}
+
+export class RegisterProcedureCommand extends ProcedureBusCommand<RegisterProcedure> {
+  toDomain(): RegisterProcedure {
+    return { type: 'RegisterProcedure', data: this.data };
+  }
+}
+export class ReclassifyProcedureCommand extends ProcedureBusCommand<ReclassifyProcedure> {
+  toDomain(): ReclassifyProcedure {
+    return { type: 'ReclassifyProcedure', data: this.data };
+  }
+}
+export class DisablePaperIntakeCommand extends ProcedureBusCommand<DisablePaperIntake> {
+  toDomain(): DisablePaperIntake {
+    return { type: 'DisablePaperIntake', data: this.data };
+  }
+}
+export class ReenablePaperIntakeCommand extends ProcedureBusCommand<ReenablePaperIntake> {
+  toDomain(): ReenablePaperIntake {
+    return { type: 'ReenablePaperIntake', data: this.data };
+  }
+}
+export class WithdrawProcedureCommand extends ProcedureBusCommand<WithdrawProcedure> {
+  toDomain(): WithdrawProcedure {
+    return { type: 'WithdrawProcedure', data: this.data };
+  }
+}
+
+export type AnyProcedureBusCommand =
+  | RegisterProcedureCommand
+  | ReclassifyProcedureCommand
+  | DisablePaperIntakeCommand
+  | ReenablePaperIntakeCommand
+  | WithdrawProcedureCommand;

@@ -1,0 +1,43 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore } from '@tthc/event-store';
+import type { CommandResult } from '../command-context.js';
+import { handleProcedureCommand } from '../handle-command.js';
+import {
+  DisablePaperIntakeCommand,
+  ReclassifyProcedureCommand,
+  ReenablePaperIntakeCommand,
+  RegisterProcedureCommand,
+  WithdrawProcedureCommand,
+  type AnyProcedureBusCommand,
+} from './procedure.commands.js';
+
+abstract class ProcedureCommandHandler<C extends AnyProcedureBusCommand> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  execute(command: C): Promise<CommandResult> {
+    return handleProcedureCommand(this.store, command.toDomain(), command.context);
+  }
+}
+
+@CommandHandler(RegisterProcedureCommand)
+export class RegisterProcedureHandler extends ProcedureCommandHandler<RegisterProcedureCommand> {}
+
+@CommandHandler(ReclassifyProcedureCommand)
+export class ReclassifyProcedureHandler extends ProcedureCommandHandler<ReclassifyProcedureCommand> {}
+
+@CommandHandler(DisablePaperIntakeCommand)
+export class DisablePaperIntakeHandler extends ProcedureCommandHandler<DisablePaperIntakeCommand> {}
+
+@CommandHandler(ReenablePaperIntakeCommand)
+export class ReenablePaperIntakeHandler extends ProcedureCommandHandler<ReenablePaperIntakeCommand> {}
+
+@CommandHandler(WithdrawProcedureCommand)
+export class WithdrawProcedureHandler extends ProcedureCommandHandler<WithdrawProcedureCommand> {}
+
+export const PROCEDURE_COMMAND_HANDLERS = [
+  RegisterProcedureHandler,
+  ReclassifyProcedureHandler,
+  DisablePaperIntakeHandler,
+  ReenablePaperIntakeHandler,
+  WithdrawProcedureHandler,
+];

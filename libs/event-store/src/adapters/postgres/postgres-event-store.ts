@@ -1,0 +1,239 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import {
+  DuplicateEventIds,
+  EventStoreUnavailable,
+  WrongExpectedVersion,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+} from '../../event-store.port.js';
+
+const SELECT_EVENT = `SELECT global_position, stream_id, stream_revision, event_id, event_type, schema_version,
+                             data, metadata, recorded_at FROM event_store.events`;
+
+// Only rows of transactions older than the oldest one still running: no row with a lower position
+// can commit after them (see append_events in postgres-schema.ts).
+const COMMITTED_IN_ORDER = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+/** Errors of the connection, not of the statement: the store is unreachable or restarting. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+interface EventRow {
+  global_position: string;
+  stream_id: string;
+  stream_revision: number;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: Omit<RecordedEvent['metadata'], 'recordedAt'>;
+  recorded_at: Date;
+}
+
+/**
+ * The default event store: one PostgreSQL table, appends through one SQL function call.
+ *
+ * @example
+ *   const store = new PostgresEventStore(new pg.Pool({ connectionString }));
+ *   await migrateEventStore(pool);
+ *   await store.appendToStream('procedure-74:1.001612', [event], { expectedRevision: 'no_stream' });
+ */
+export class PostgresEventStore implements EventStore {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: { pollIntervalMs?: number } = {},
+  ) {}
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('appendToStream needs at least one event');
+    const expected = options.expectedRevision ?? 'any';
+    const client = await this.connect();
+    let broken = false;
+    try {
+      const { rows } = await client.query<{ event_id: string; event_type: string; stream_revision: number; global_position: string }>(
+        `SELECT * FROM event_store.append_events($1, $2, $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])`,
+        [
+          streamId,
+          String(expected),
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          events.map((e) => e.schemaVersion),
+          events.map((e) => JSON.stringify(e.data)),
+          events.map((e) => JSON.stringify(withoutRecordedAt(e.metadata))),
+          events.map((e) => e.metadata.recordedAt ?? null),
+        ],
+      );
+      return {
+        streamId,
+        nextExpectedRevision: rows[rows.length - 1].stream_revision,
+        events: rows.map((r) => ({ id: r.event_id, type: r.event_type, revision: r.stream_revision, globalPosition: Number(r.global_position) })),
+      };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ES001') {
+        const actual = (error as Error).message;
+        throw new WrongExpectedVersion(streamId, expected, actual === 'no_stream' ? 'no_stream' : Number(actual));
+      }
+      if (code === 'ES002') throw new DuplicateEventIds(streamId, events.map((e) => e.id));
+      // Any other failure may have come after append_events took the global lock, which is held by
+      // the session: dropping the connection is the one sure way to release it.
+      broken = true;
+      throw translate(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.query<EventRow>(
+      `${SELECT_EVENT} WHERE stream_id = $1 AND stream_revision >= $2 ORDER BY stream_revision LIMIT $3`,
+      [streamId, options.fromRevision ?? 0, options.maxCount ?? null],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.query<EventRow>(
+      `${SELECT_EVENT} WHERE global_position > $1 AND ${COMMITTED_IN_ORDER} ORDER BY global_position LIMIT $2`,
+      [options.after ?? 0, options.limit ?? 1000],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async headPosition(): Promise<number> {
+    const { rows } = await this.query<{ position: string | null }>(
+      `SELECT max(global_position) AS position FROM event_store.events WHERE ${COMMITTED_IN_ORDER}`,
+    );
+    return Number(rows[0].position ?? 0);
+  }
+
+  /**
+   * Polls the log, woken early by NOTIFY from append_events. A notification can arrive while an
+   * older transaction still holds the horizon back, so an empty read after one is retried soon.
+   */
+  async *subscribeToAll({ after = 0, batchSize = 1000, signal }: SubscribeOptions): AsyncIterable<RecordedEvent[]> {
+    const pollMs = this.options.pollIntervalMs ?? 500;
+    const listener = new NotificationListener(this.pool);
+    await listener.start();
+    try {
+      let position = after;
+      while (!signal.aborted) {
+        const batch = await this.readAll({ after: position, limit: batchSize });
+        if (batch.length > 0) {
+          position = batch[batch.length - 1].globalPosition;
+          yield batch;
+          continue;
+        }
+        const notified = await listener.wait(pollMs, signal);
+        if (notified) await sleep(5, undefined, { signal }).catch(() => undefined);
+      }
+    } finally {
+      await listener.stop();
+    }
+  }
+
+  async close(): Promise<void> {
+    // The pool belongs to whoever created it.
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+}
+
+/** LISTEN on a dedicated connection; `wait` resolves true on a notification, false on timeout. */
+class NotificationListener {
+  private client: pg.PoolClient | undefined;
+  private pending = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async start(): Promise<void> {
+    try {
+      this.client = await this.pool.connect();
+      this.client.on('notification', () => {
+        this.pending = true;
+        this.wake?.();
+      });
+      await this.client.query('LISTEN event_store_appended');
+    } catch {
+      // Without notifications the subscription still works, by polling.
+      this.client?.release(true);
+      this.client = undefined;
+    }
+  }
+
+  async wait(timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+    if (!this.pending) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutMs);
+        const onAbort = () => done();
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.wake = done;
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        }
+      });
+      this.wake = undefined;
+    }
+    const notified = this.pending;
+    this.pending = false;
+    return notified;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.client) return;
+    const client = this.client;
+    this.client = undefined;
+    await client.query('UNLISTEN *').catch(() => undefined);
+    client.release(true);
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    revision: row.stream_revision,
+    globalPosition: Number(row.global_position),
+    type: row.event_type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: { ...row.metadata, recordedAt: row.recorded_at.toISOString() },
+  };
+}
+
+function withoutRecordedAt(metadata: NewEvent['metadata']) {
+  const { recordedAt: _recordedAt, ...rest } = metadata;
+  return rest;
+}
+
+function translate(error: unknown): Error {
+  const code = (error as { code?: string }).code;
+  const message = (error as Error).message ?? '';
+  if ((code && UNAVAILABLE_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(message)) {
+    return new EventStoreUnavailable('The event store is unreachable', { cause: error });
+  }
+  return error as Error;
+}

@@ -1,0 +1,133 @@
+import type pg from 'pg';
+
+/**
+ * The event store's own schema, versioned. Each step runs once, in order, inside a transaction
+ * holding an advisory lock, so that several processes may migrate at start-up at the same time.
+ */
+const MIGRATIONS: { version: number; description: string; sql: string }[] = [
+  {
+    version: 1,
+    description: 'events table, global position sequence and the append function',
+    sql: `
+      CREATE SCHEMA IF NOT EXISTS event_store;
+      CREATE SEQUENCE event_store.global_position_seq;
+      CREATE TABLE event_store.events (
+        global_position bigint      PRIMARY KEY,
+        -- The appending transaction's id: readers only see rows of transactions older than every
+        -- transaction still running (see append_events and the reader in postgres-event-store.ts).
+        transaction_id  xid8        NOT NULL DEFAULT pg_current_xact_id(),
+        stream_id       text        NOT NULL,
+        stream_revision integer     NOT NULL,
+        event_id        uuid        NOT NULL UNIQUE,
+        event_type      text        NOT NULL,
+        schema_version  integer     NOT NULL,
+        data            jsonb       NOT NULL,
+        metadata        jsonb       NOT NULL,
+        recorded_at     timestamptz NOT NULL,
+        UNIQUE (stream_id, stream_revision)
+      );
+
+      -- One round trip per append. Codes: ES001 wrong expected version, ES002 duplicate event ids.
+      CREATE FUNCTION event_store.append_events(
+        p_stream_id text, p_expected text, p_ids uuid[], p_types text[], p_versions integer[],
+        p_data jsonb[], p_metadata jsonb[], p_recorded_at timestamptz[]
+      ) RETURNS TABLE (event_id uuid, event_type text, stream_revision integer, global_position bigint)
+      LANGUAGE plpgsql AS $fn$
+      #variable_conflict use_column
+      DECLARE
+        v_current integer;
+        v_existing integer;
+        v_first integer;
+        v_now timestamptz;
+      BEGIN
+        -- Appends to one stream are serialised until commit, so the expected-revision check below
+        -- sees every earlier append to it. Advisory locks assign no transaction id.
+        PERFORM pg_advisory_xact_lock(74001, hashtext(p_stream_id));
+
+        SELECT count(*) INTO v_existing FROM event_store.events e WHERE e.event_id = ANY (p_ids);
+        IF v_existing > 0 THEN
+          -- A repeat of an earlier append (same ids, same stream, same order) is answered with the
+          -- original events; anything else is a conflict.
+          SELECT e.stream_revision INTO v_first FROM event_store.events e
+            WHERE e.event_id = p_ids[1] AND e.stream_id = p_stream_id;
+          IF v_existing = cardinality(p_ids) AND v_first IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM unnest(p_ids) WITH ORDINALITY AS n(id, ord)
+               JOIN event_store.events e ON e.event_id = n.id
+               WHERE e.stream_id <> p_stream_id OR e.stream_revision <> v_first + n.ord - 1) THEN
+            RETURN QUERY SELECT e.event_id, e.event_type, e.stream_revision, e.global_position
+              FROM event_store.events e WHERE e.event_id = ANY (p_ids) ORDER BY e.stream_revision;
+            RETURN;
+          END IF;
+          RAISE EXCEPTION USING ERRCODE = 'ES002', MESSAGE = 'duplicate event ids';
+        END IF;
+
+        SELECT max(e.stream_revision) INTO v_current FROM event_store.events e WHERE e.stream_id = p_stream_id;
+        IF (p_expected = 'no_stream' AND v_current IS NOT NULL)
+           OR (p_expected = 'stream_exists' AND v_current IS NULL)
+           OR (p_expected NOT IN ('any', 'no_stream', 'stream_exists')
+               AND v_current IS DISTINCT FROM p_expected::integer) THEN
+          RAISE EXCEPTION USING ERRCODE = 'ES001', MESSAGE = coalesce(v_current::text, 'no_stream');
+        END IF;
+
+        -- The out-of-order commit problem: positions come from a sequence, but transactions commit
+        -- in any order, so a reader could see position 11 commit before 10 and skip 10 for ever.
+        -- Positions and the transaction id are therefore taken together under one short global lock
+        -- (released before commit, so commits still run in parallel and share WAL flushes): position
+        -- order equals transaction-id order, and a reader that only reads rows of transactions below
+        -- the oldest running one (pg_snapshot_xmin) can never later find a lower position appear.
+        PERFORM pg_advisory_lock(74002, 0);
+        -- Millisecond precision, so that the instant survives a round trip through JS Date; taken
+        -- under the lock, so that record time never decreases along the log.
+        v_now := date_trunc('milliseconds', clock_timestamp());
+        RETURN QUERY
+          INSERT INTO event_store.events AS e (global_position, stream_id, stream_revision, event_id,
+                                               event_type, schema_version, data, metadata, recorded_at)
+          SELECT nextval('event_store.global_position_seq'), p_stream_id, coalesce(v_current, -1) + s.ord::integer,
+                 s.id, s.type, s.version, s.data, s.metadata, coalesce(s.recorded_at, v_now)
+          FROM (SELECT * FROM unnest(p_ids, p_types, p_versions, p_data, p_metadata, p_recorded_at)
+                  WITH ORDINALITY AS u(id, type, version, data, metadata, recorded_at, ord)
+                ORDER BY u.ord) s
+          RETURNING e.event_id, e.event_type, e.stream_revision, e.global_position;
+        PERFORM pg_advisory_unlock(74002, 0);
+        PERFORM pg_notify('event_store_appended', p_stream_id);
+      END;
+      $fn$;
+    `,
+  },
+];
+
+export const EVENT_STORE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Creates or upgrades the event store's schema; returns the versions it applied. */
+export async function migrateEventStore(pool: pg.Pool, log: (message: string) => void = () => undefined): Promise<number[]> {
+  const client = await pool.connect();
+  const applied: number[] = [];
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(74000, 0)');
+    await client.query(`CREATE TABLE IF NOT EXISTS public.schema_migrations (
+      component text NOT NULL, version integer NOT NULL, description text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, version))`);
+    const { rows } = await client.query<{ version: number }>(
+      `SELECT version FROM public.schema_migrations WHERE component = 'event-store'`,
+    );
+    const done = new Set(rows.map((r) => r.version));
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query(
+        `INSERT INTO public.schema_migrations (component, version, description) VALUES ('event-store', $1, $2)`,
+        [migration.version, migration.description],
+      );
+      applied.push(migration.version);
+      log(`event store schema: applied ${migration.version} (${migration.description})`);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,4 @@
+export * from './event-store.port.js';
+export * from './event-store.tokens.js';
+export * from './adapters/postgres/index.js';
+export * from './event-store.module.js';
