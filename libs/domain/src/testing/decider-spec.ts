@@ -10,9 +10,10 @@ export interface DeciderOutcome<Event> {
   thenNothingHappened(): void;
   /**
    * The command was refused with an instance of `errorClass`; `predicate` may look at the error further
-   * (returning false, or throwing from an `expect`, fails the test). Returns the error.
+   * (returning false, or throwing from an `expect`, fails the test). Returns nothing, so that
+   * `it('…', () => given(…).when(…).thenThrows(…))` is a valid test.
    */
-  thenThrows<E extends Error>(errorClass: ErrorClass<E>, predicate?: (error: E) => boolean | void): E;
+  thenThrows<E extends Error>(errorClass: ErrorClass<E>, predicate?: (error: E) => boolean | void): void;
 }
 
 /**
@@ -33,7 +34,7 @@ export function deciderSpec<Command, Event, State>(decider: Decider<Command, Eve
       return {
         then: (expected) => expect(run()).toEqual(expected),
         thenNothingHappened: () => expect(run()).toEqual([]),
-        thenThrows<E extends Error>(errorClass: ErrorClass<E>, predicate?: (error: E) => boolean | void): E {
+        thenThrows<E extends Error>(errorClass: ErrorClass<E>, predicate?: (error: E) => boolean | void): void {
           let produced: Event[];
           try {
             produced = run();
@@ -44,7 +45,7 @@ export function deciderSpec<Command, Event, State>(decider: Decider<Command, Eve
                 `${errorClass.name} was thrown but does not satisfy the predicate: ${JSON.stringify({ ...(error as E), message: (error as E).message })}`,
               );
             }
-            return error as E;
+            return;
           }
           throw new Error(`Expected ${errorClass.name} to be thrown, but got events ${JSON.stringify(produced)}`);
         },
