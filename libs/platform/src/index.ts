@@ -1,3 +1,4 @@
+import './pg-types.js';
 export * from './config.js';
 export * from './embedded-database.js';
 export * from './database.module.js';

@@ -1,0 +1,168 @@
+import type { DataSource } from 'typeorm';
+import { LIVE_SCHEMA, quoteIdent } from '../schema/read-model.schema.js';
+import { PROCEDURE_PROJECTION } from '../projection/projection-runner.js';
+import { ZERO_COUNTS, type SummaryCounts } from './summary.js';
+
+export interface Bitemporal {
+  at: string;
+  /** ISO instant; undefined means "as the read models know it now" (served by the pre-aggregation). */
+  knownAt?: string;
+}
+
+export const TRANSITION_KINDS = {
+  ProcedureRegistered: 'registered',
+  ProcedureUpgradedToFullProcess: 'upgradedToFullProcess',
+  ProcedureUpgradedToPartialOnline: 'upgradedToPartial',
+  ProcedureDowngradedToPartialOnline: 'downgradedToPartial',
+  ProcedureDowngradedToInformationOnly: 'downgradedToInformationOnly',
+  PaperIntakeDisabled: 'paperIntakeDisabled',
+  PaperIntakeReenabled: 'paperIntakeReenabled',
+  ProcedureWithdrawn: 'withdrawn',
+} as const;
+export type TransitionCounts = Record<(typeof TRANSITION_KINDS)[keyof typeof TRANSITION_KINDS], number>;
+
+export interface ProcedureListItem {
+  procedureCode: string;
+  name: string;
+  field: string | null;
+  level: string | null;
+  onlineMode: string;
+  paperIntake: string;
+  inForceFrom: string;
+}
+
+/**
+ * SQL of the read side. Every statement also selects the projection's checkpoint, so that the
+ * answer and the position it reflects come from one snapshot.
+ */
+export class ReadModelReader {
+  private readonly s: string;
+  private readonly checkpoint: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    schema: string = LIVE_SCHEMA,
+  ) {
+    this.s = quoteIdent(schema);
+    this.checkpoint = `(SELECT coalesce(max(position), 0) FROM ${this.s}.projection_checkpoints WHERE name = '${PROCEDURE_PROJECTION.name}')`;
+  }
+
+  /** Counts in force on `at` for each of `authorityCodes`. */
+  async counts(authorityCodes: readonly string[], { at, knownAt }: Bitemporal): Promise<{ counts: Map<string, SummaryCounts>; position: number }> {
+    const rows: any[] = knownAt === undefined
+      ? await this.dataSource.query(
+          // One index probe per authority: the latest change date on or before `at`.
+          `SELECT a.code AS authority_code, d.total, d.full_process, d.partial, d.information_only,
+                  d.paper_intake_disabled, ${this.checkpoint} AS position
+           FROM unnest($1::text[]) AS a(code)
+           LEFT JOIN LATERAL (SELECT * FROM ${this.s}.authority_daily_summaries x
+                              WHERE x.authority_code = a.code AND x.date <= $2
+                              ORDER BY x.date DESC LIMIT 1) d ON true`,
+          [authorityCodes, at],
+        )
+      : await this.dataSource.query(
+          `SELECT a.code AS authority_code, count(i.*) AS total,
+                  count(*) FILTER (WHERE i.online_mode = 'FULL_PROCESS') AS full_process,
+                  count(*) FILTER (WHERE i.online_mode = 'PARTIAL') AS partial,
+                  count(*) FILTER (WHERE i.online_mode = 'INFORMATION_ONLY') AS information_only,
+                  count(*) FILTER (WHERE i.paper_intake = 'DISABLED') AS paper_intake_disabled,
+                  ${this.checkpoint} AS position
+           FROM unnest($1::text[]) AS a(code)
+           LEFT JOIN ${this.s}.procedure_status_intervals i
+             ON i.authority_code = a.code AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
+            AND i.recorded_from <= $3 AND (i.recorded_to IS NULL OR i.recorded_to > $3)
+           GROUP BY a.code`,
+          [authorityCodes, at, knownAt],
+        );
+    const counts = new Map<string, SummaryCounts>();
+    let position = 0;
+    for (const r of rows) {
+      position = Number(r.position);
+      counts.set(
+        r.authority_code,
+        r.total === null
+          ? { ...ZERO_COUNTS }
+          : {
+              total: Number(r.total),
+              fullProcess: Number(r.full_process),
+              partial: Number(r.partial),
+              informationOnly: Number(r.information_only),
+              paperIntakeDisabled: Number(r.paper_intake_disabled),
+            },
+      );
+    }
+    if (rows.length === 0) position = await this.position();
+    return { counts, position };
+  }
+
+  /** Transitions whose effective date lies in (from, to], by kind. */
+  async transitions(authorityCode: string, from: string, to: string, knownAt?: string): Promise<TransitionCounts> {
+    const rows: { kind: keyof typeof TRANSITION_KINDS; n: string }[] = await this.dataSource.query(
+      `SELECT kind, count(*) AS n FROM ${this.s}.procedure_transitions
+       WHERE authority_code = $1 AND effective_from > $2 AND effective_from <= $3
+         AND ($4::timestamptz IS NULL OR recorded_at <= $4)
+       GROUP BY kind`,
+      [authorityCode, from, to, knownAt ?? null],
+    );
+    const counts = Object.fromEntries(Object.values(TRANSITION_KINDS).map((k) => [k, 0])) as TransitionCounts;
+    for (const r of rows) if (r.kind in TRANSITION_KINDS) counts[TRANSITION_KINDS[r.kind]] = Number(r.n);
+    return counts;
+  }
+
+  async procedures(
+    authorityCode: string,
+    { at, knownAt }: Bitemporal,
+    filter: { onlineMode?: string; paperIntake?: string; page: number; pageSize: number },
+  ): Promise<{ items: ProcedureListItem[]; total: number; position: number }> {
+    const rows: any[] = await this.dataSource.query(
+      `SELECT i.procedure_code, p.name, p.field, p.level, i.online_mode, i.paper_intake, p.registered_from,
+              count(*) OVER () AS total, ${this.checkpoint} AS position
+       FROM ${this.s}.procedure_status_intervals i
+       JOIN ${this.s}.procedures p ON p.authority_code = i.authority_code AND p.procedure_code = i.procedure_code
+       WHERE i.authority_code = $1 AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
+         AND ${knownAt === undefined ? 'i.recorded_to IS NULL' : 'i.recorded_from <= $7 AND (i.recorded_to IS NULL OR i.recorded_to > $7)'}
+         AND ($3::text IS NULL OR i.online_mode = $3) AND ($4::text IS NULL OR i.paper_intake = $4)
+       ORDER BY i.procedure_code
+       LIMIT $5 OFFSET $6`,
+      [
+        authorityCode,
+        at,
+        filter.onlineMode ?? null,
+        filter.paperIntake ?? null,
+        filter.pageSize,
+        (filter.page - 1) * filter.pageSize,
+        ...(knownAt === undefined ? [] : [knownAt]),
+      ],
+    );
+    return {
+      items: rows.map((r) => ({
+        procedureCode: r.procedure_code,
+        name: r.name,
+        field: r.field,
+        level: r.level,
+        onlineMode: r.online_mode,
+        paperIntake: r.paper_intake,
+        inForceFrom: r.registered_from,
+      })),
+      total: rows.length > 0 ? Number(rows[0].total) : await this.count(authorityCode, { at, knownAt }, filter),
+      position: rows.length > 0 ? Number(rows[0].position) : await this.position(),
+    };
+  }
+
+  async position(): Promise<number> {
+    const [row] = await this.dataSource.query(`SELECT ${this.checkpoint} AS position`);
+    return Number(row.position);
+  }
+
+  /** Only needed when a page past the end comes back empty but the total is still wanted. */
+  private async count(authorityCode: string, { at, knownAt }: Bitemporal, filter: { onlineMode?: string; paperIntake?: string }) {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*) AS n FROM ${this.s}.procedure_status_intervals i
+       WHERE i.authority_code = $1 AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
+         AND ${knownAt === undefined ? 'i.recorded_to IS NULL' : 'i.recorded_from <= $5 AND (i.recorded_to IS NULL OR i.recorded_to > $5)'}
+         AND ($3::text IS NULL OR i.online_mode = $3) AND ($4::text IS NULL OR i.paper_intake = $4)`,
+      [authorityCode, at, filter.onlineMode ?? null, filter.paperIntake ?? null, ...(knownAt === undefined ? [] : [knownAt])],
+    );
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,34 @@
+import { DataSource } from 'typeorm';
+import { READ_MODEL_ENTITIES } from './entities/read-model.entities.js';
+import { ReadModelsInitial1732600000000 } from './migrations/1732600000000-read-models-initial.js';
+
+export const READ_MODEL_MIGRATIONS = [ReadModelsInitial1732600000000];
+
+/** The read models' TypeORM DataSource. Migrations, never `synchronize`. */
+export function createReadModelDataSource(url: string, options: { poolSize?: number } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: READ_MODEL_ENTITIES,
+    migrations: READ_MODEL_MIGRATIONS,
+    migrationsTableName: 'read_model_migrations',
+    synchronize: false,
+    logging: false,
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+  });
+}
+
+/** Creates or upgrades the read-model tables (concurrent callers are serialised by an advisory lock). */
+export async function migrateReadModels(dataSource: DataSource): Promise<string[]> {
+  // The lock is a session's: hold it on one dedicated connection while migrations run on others.
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(74000, 1)');
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(74000, 1)').catch(() => undefined);
+    await lock.release();
+  }
+}

@@ -1,0 +1,66 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { EVENT_STORE, type EventStore } from '@tthc/event-store';
+import { ProjectionRunner } from './projection/projection-runner.js';
+import { ProjectorService } from './projector.service.js';
+import { READ_MODEL_QUERY_HANDLERS } from './queries/read-model.queries.js';
+import { ReadModelReader } from './queries/read-model.reader.js';
+import { createReadModelDataSource, migrateReadModels } from './read-model.data-source.js';
+import { PROJECTION_RUNNER, READ_MODEL_DATA_SOURCE, READ_MODEL_READER } from './read-models.tokens.js';
+
+export interface ReadModelsOptions {
+  databaseUrl: string;
+  /** Run the projector inside this process (default true: the single-process `npm start`). */
+  runProjector?: boolean;
+  batchSize?: number;
+}
+
+/**
+ * The read models: TypeORM DataSource (migrated at start), the projection runner, and the query
+ * handlers. Needs EVENT_STORE from EventStoreModule and CqrsModule.forRoot() in the app root.
+ */
+@Module({})
+export class ReadModelsModule implements OnApplicationShutdown {
+  constructor(@Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  static forRoot(options: ReadModelsOptions): DynamicModule {
+    const logger = new Logger('ReadModels');
+    return {
+      module: ReadModelsModule,
+      providers: [
+        {
+          provide: READ_MODEL_DATA_SOURCE,
+          useFactory: async () => {
+            const dataSource = createReadModelDataSource(options.databaseUrl);
+            await dataSource.initialize();
+            const applied = await migrateReadModels(dataSource);
+            if (applied.length > 0) logger.log(`read-model migrations applied: ${applied.join(', ')}`);
+            return dataSource;
+          },
+        },
+        {
+          provide: READ_MODEL_READER,
+          inject: [READ_MODEL_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new ReadModelReader(dataSource),
+        },
+        {
+          provide: PROJECTION_RUNNER,
+          inject: [READ_MODEL_DATA_SOURCE, EVENT_STORE],
+          useFactory: (dataSource: DataSource, store: EventStore) =>
+            new ProjectionRunner(dataSource, store, {
+              batchSize: options.batchSize,
+              log: (message, fields) => logger.warn({ msg: message, ...fields }),
+            }),
+        },
+        ...(options.runProjector === false ? [] : [ProjectorService]),
+        ...READ_MODEL_QUERY_HANDLERS,
+      ],
+      exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, PROJECTION_RUNNER],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

@@ -1,0 +1,3 @@
+export const READ_MODEL_DATA_SOURCE = Symbol('READ_MODEL_DATA_SOURCE');
+export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
+export const READ_MODEL_READER = Symbol('READ_MODEL_READER');

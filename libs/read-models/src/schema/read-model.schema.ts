@@ -1,0 +1,78 @@
+/**
+ * The read models' tables, created in a schema of a given name: `read_model` is the live one; a
+ * rebuild creates the same tables in a fresh schema beside it and then swaps the names (rebuild.ts).
+ * The TypeORM migration and the rebuild both call this, so the two can never drift apart.
+ */
+export const LIVE_SCHEMA = 'read_model';
+
+export function readModelTablesDdl(schema: string): string[] {
+  const s = quoteIdent(schema);
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    // Where each projection stands in the global log; written in the same transaction as its rows.
+    `CREATE TABLE ${s}.projection_checkpoints (
+       name text PRIMARY KEY,
+       position bigint NOT NULL DEFAULT 0,
+       updated_at timestamptz NOT NULL DEFAULT now())`,
+    // Each procedure as it stands now (the latest of everything recorded).
+    `CREATE TABLE ${s}.procedures (
+       authority_code text NOT NULL,
+       procedure_code text NOT NULL,
+       name text NOT NULL,
+       field text,
+       level text,
+       online_mode text NOT NULL,
+       paper_intake text NOT NULL,
+       withdrawn boolean NOT NULL DEFAULT false,
+       registered_from date NOT NULL,
+       last_effective_from date NOT NULL,
+       revision integer NOT NULL,
+       position bigint NOT NULL,
+       -- The interval row that is open on both axes, so that the next transition finds it by key.
+       open_valid_from date,
+       open_recorded_from timestamptz,
+       PRIMARY KEY (authority_code, procedure_code))`,
+    // Status over time on two axes: in force on [valid_from, valid_to), as recorded during
+    // [recorded_from, recorded_to). NULL ends are open.
+    `CREATE TABLE ${s}.procedure_status_intervals (
+       authority_code text NOT NULL,
+       procedure_code text NOT NULL,
+       valid_from date NOT NULL,
+       valid_to date,
+       recorded_from timestamptz NOT NULL,
+       recorded_to timestamptz,
+       online_mode text NOT NULL,
+       paper_intake text NOT NULL,
+       PRIMARY KEY (authority_code, procedure_code, valid_from, recorded_from))`,
+    `CREATE INDEX ON ${s}.procedure_status_intervals (authority_code, valid_from) WHERE recorded_to IS NULL`,
+    // One row per transition (registration included), by effective date.
+    `CREATE TABLE ${s}.procedure_transitions (
+       position bigint PRIMARY KEY,
+       authority_code text NOT NULL,
+       procedure_code text NOT NULL,
+       kind text NOT NULL,
+       effective_from date NOT NULL,
+       recorded_at timestamptz NOT NULL,
+       decision_ref text,
+       from_value text,
+       to_value text)`,
+    `CREATE INDEX ON ${s}.procedure_transitions (authority_code, effective_from)`,
+    `CREATE INDEX ON ${s}.procedure_transitions (authority_code, procedure_code, position)`,
+    // Pre-aggregation: each authority's counts in force from each date on which anything changed,
+    // as currently known. The summary at D is the row with the greatest date <= D: one index probe.
+    `CREATE TABLE ${s}.authority_daily_summaries (
+       authority_code text NOT NULL,
+       date date NOT NULL,
+       total integer NOT NULL,
+       full_process integer NOT NULL,
+       partial integer NOT NULL,
+       information_only integer NOT NULL,
+       paper_intake_disabled integer NOT NULL,
+       PRIMARY KEY (authority_code, date))`,
+  ];
+}
+
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Unsafe schema name '${name}'`);
+  return `"${name}"`;
+}

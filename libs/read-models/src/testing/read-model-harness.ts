@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { handleProcedureCommand, type CommandContext } from '@tthc/application';
+import type { ProcedureCommand } from '@tthc/domain';
+import { PostgresEventStore, migrateEventStore } from '@tthc/event-store';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
+import { ProjectionRunner, type ProjectionRunnerOptions } from '../projection/projection-runner.js';
+import { ReadModelReader } from '../queries/read-model.reader.js';
+import { createReadModelDataSource, migrateReadModels } from '../read-model.data-source.js';
+
+/** A real database with the event store and read models migrated, for projection tests. */
+export interface ReadModelHarness {
+  db: TestDatabase;
+  pool: pg.Pool;
+  store: PostgresEventStore;
+  dataSource: DataSource;
+  reader: ReadModelReader;
+  runner(options?: ProjectionRunnerOptions): ProjectionRunner;
+  execute(command: ProcedureCommand, context?: Partial<CommandContext>): ReturnType<typeof handleProcedureCommand>;
+  close(): Promise<void>;
+}
+
+export async function createReadModelHarness(): Promise<ReadModelHarness> {
+  const db = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: db.url, max: 20 });
+  await migrateEventStore(pool);
+  const store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
+  const dataSource = createReadModelDataSource(db.url);
+  await dataSource.initialize();
+  await migrateReadModels(dataSource);
+  return {
+    db,
+    pool,
+    store,
+    dataSource,
+    reader: new ReadModelReader(dataSource),
+    runner: (options) => new ProjectionRunner(dataSource, store, options),
+    execute: (command, context) =>
+      handleProcedureCommand(store, command, { actor: 'test', correlationId: randomUUID(), ...context }),
+    async close() {
+      await dataSource.destroy();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
