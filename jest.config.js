@@ -23,12 +23,18 @@ const common = {
   },
 };
 
+const projects = [
+  { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench}/**/*.unit.spec.ts'] },
+  { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'] },
+  { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
+];
+
+// `npm run test:unit|test:int|test:e2e -- [path pattern]` select a tier through TEST_TIER
+// (jest's --selectProjects would swallow the path pattern that follows it).
+const tier = process.env.TEST_TIER;
+
 export default {
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-  projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench}/**/*.unit.spec.ts'] },
-    { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
-  ],
+  projects: tier ? projects.filter((p) => p.displayName === tier) : projects,
 };

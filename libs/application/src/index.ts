@@ -6,3 +6,6 @@ export * from './handle-command.js';
 export * from './procedures/procedure.commands.js';
 export * from './procedures/procedure.handlers.js';
 export * from './procedures/procedure.queries.js';
+export * from './seed/binh-duong.seed.js';
+export * from './seed/national.seed.js';
+export * from './seed/run-seed.js';

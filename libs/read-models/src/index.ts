@@ -10,3 +10,4 @@ export * from './read-model.data-source.js';
 export * from './read-models.module.js';
 export * from './read-models.tokens.js';
 export * from './schema/read-model.schema.js';
+export * from './projection/rebuild.js';

@@ -157,7 +157,10 @@ export class ProjectionRunner {
       await writePlan(sql, this.schema, plan);
       const last = events[events.length - 1].globalPosition;
       await runner.query(
-        `UPDATE ${s}.projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1`,
+        // GREATEST: a runner that was paused by a rebuild's swap may write into the swapped-in tables,
+        // whose checkpoint is further on; its events are skipped there by revision, and it must not
+        // move that checkpoint back.
+        `UPDATE ${s}.projection_checkpoints SET position = GREATEST(position, $2), updated_at = now() WHERE name = $1`,
         [PROCEDURE_PROJECTION.name, last],
       );
       await this.options.beforeCommit?.(events);

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { EventStoreModule } from '@tthc/event-store';
+import { DatabaseModule, provideDatabase, readConfig } from '@tthc/platform';
+import { PROJECTION_RUNNER, ReadModelsModule, type ProjectionRunner } from '@tthc/read-models';
+
+/**
+ * The projector on its own, for deployments that run the api without one (PROJECTOR=off there).
+ * Several may run: each batch locks the checkpoint row, so one projects while the others wait.
+ */
+@Module({})
+class ProjectorModule {
+  static forRoot(databaseUrl: string): DynamicModule {
+    return {
+      module: ProjectorModule,
+      imports: [
+        CqrsModule.forRoot(),
+        DatabaseModule.forRoot({ url: databaseUrl }),
+        EventStoreModule.forRoot(),
+        ReadModelsModule.forRoot({ databaseUrl, runProjector: true }),
+      ],
+    };
+  }
+}
+
+async function main(): Promise<void> {
+  const logger = new Logger('projector');
+  const config = readConfig();
+  const database = await provideDatabase(config.databaseUrl, {
+    dataDir: config.dataDir,
+    port: config.embeddedPostgresPort,
+    persistent: true,
+    log: (m) => logger.log(m),
+  });
+  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(database.url));
+  const runner = app.get<ProjectionRunner>(PROJECTION_RUNNER);
+  const report = setInterval(async () => {
+    const status = await runner.refreshLag().catch(() => runner.status());
+    logger.log(`position ${status.position}, head ${status.head}, lag ${status.lag}`);
+  }, 10_000);
+  const stop = async () => {
+    clearInterval(report);
+    await app.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import type { DataSource } from 'typeorm';
+import type { EventStore } from '@tthc/event-store';
+import { LIVE_SCHEMA, quoteIdent, readModelTablesDdl } from '../schema/read-model.schema.js';
+import { ProjectionRunner } from './projection-runner.js';
+
+export interface RebuildResult {
+  events: number;
+  position: number;
+  millis: number;
+}
+
+/**
+ * Replays the whole log into fresh read models beside the live ones, then swaps them in: queries
+ * keep being answered from the live tables until the swap, which is one short transaction.
+ *
+ * The swap holds an exclusive lock on the live checkpoint table while the new tables catch up with
+ * the last events and the schemas are renamed, so the live projector pauses instead of racing.
+ */
+export async function rebuildReadModels(
+  dataSource: DataSource,
+  store: EventStore,
+  options: { batchSize?: number; onProgress?: (position: number, head: number) => void; log?: (message: string) => void } = {},
+): Promise<RebuildResult> {
+  const started = Date.now();
+  const stamp = `${Date.now()}`;
+  const building = `read_model_rebuild_${stamp}`;
+  const retired = `read_model_retired_${stamp}`;
+  const log = options.log ?? (() => undefined);
+  for (const statement of readModelTablesDdl(building)) await dataSource.query(statement);
+  log(`building read models in schema ${building}`);
+  try {
+    const runner = new ProjectionRunner(dataSource, store, { schema: building, batchSize: options.batchSize ?? 5000 });
+    let events = await runner.catchUp(options.onProgress);
+
+    const swap = dataSource.createQueryRunner();
+    await swap.connect();
+    try {
+      await swap.startTransaction();
+      await swap.query(`LOCK TABLE ${quoteIdent(LIVE_SCHEMA)}.projection_checkpoints IN EXCLUSIVE MODE`);
+      events += await runner.catchUp(options.onProgress);
+      await swap.query(`ALTER SCHEMA ${quoteIdent(LIVE_SCHEMA)} RENAME TO ${quoteIdent(retired)}`);
+      await swap.query(`ALTER SCHEMA ${quoteIdent(building)} RENAME TO ${quoteIdent(LIVE_SCHEMA)}`);
+      await swap.commitTransaction();
+    } catch (error) {
+      if (swap.isTransactionActive) await swap.rollbackTransaction();
+      throw error;
+    } finally {
+      await swap.release();
+    }
+    log(`swapped the rebuilt read models in; dropping ${retired}`);
+    await dataSource.query(`DROP SCHEMA ${quoteIdent(retired)} CASCADE`);
+    const position = await new ProjectionRunner(dataSource, store).checkpoint();
+    return { events, position, millis: Date.now() - started };
+  } catch (error) {
+    await dataSource.query(`DROP SCHEMA IF EXISTS ${quoteIdent(building)} CASCADE`).catch(() => undefined);
+    throw error;
+  }
+}
