@@ -6,13 +6,17 @@ import { EVENT_STORE } from './event-store.tokens.js';
 
 export type EventStoreKind = 'postgres';
 
-/** Binds EVENT_STORE to the adapter chosen by configuration (EVENT_STORE=postgres, the default). */
+/**
+ * Binds EVENT_STORE to the adapter chosen by configuration (EVENT_STORE=postgres, the default).
+ * Global, so that the handlers of ApplicationModule and ReadModelsModule find the one store.
+ */
 @Module({})
 export class EventStoreModule {
   static forRoot(options: { kind?: EventStoreKind } = {}): DynamicModule {
     const kind = options.kind ?? 'postgres';
     return {
       module: EventStoreModule,
+      global: true,
       providers: [
         {
           provide: EVENT_STORE,

@@ -10,6 +10,10 @@ export interface AppConfig {
   logLevel: string;
   /** Upper bound of a JSON request body, in bytes. */
   bodyLimitBytes: number;
+  /** Whether the api runs the projector in its own process (PROJECTOR=off to leave it to apps/projector). */
+  runProjector: boolean;
+  /** Load the synthetic Bình Dương scenario when the embedded database is empty (SEED=off to skip). */
+  seedWhenEmpty: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -20,6 +24,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: integer(env, 'PORT', 3000),
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024),
+    runProjector: env.PROJECTOR !== 'off',
+    seedWhenEmpty: env.SEED !== 'off',
   };
 }
 

@@ -11,3 +11,4 @@ export * from './read-models.module.js';
 export * from './read-models.tokens.js';
 export * from './schema/read-model.schema.js';
 export * from './projection/rebuild.js';
+export * from './projection/projection-behind.error.js';

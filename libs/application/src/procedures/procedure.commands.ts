@@ -52,3 +52,23 @@ export type AnyProcedureBusCommand =
   | DisablePaperIntakeCommand
   | ReenablePaperIntakeCommand
   | WithdrawProcedureCommand;
+
+/** The bus command for a domain command (seeds and scripts dispatch through the CommandBus too). */
+export function toBusCommand(command: ProcedureCommand, context: CommandContext): AnyProcedureBusCommand {
+  switch (command.type) {
+    case 'RegisterProcedure':
+      return new RegisterProcedureCommand(command.data, context);
+    case 'ReclassifyProcedure':
+      return new ReclassifyProcedureCommand(command.data, context);
+    case 'DisablePaperIntake':
+      return new DisablePaperIntakeCommand(command.data, context);
+    case 'ReenablePaperIntake':
+      return new ReenablePaperIntakeCommand(command.data, context);
+    case 'WithdrawProcedure':
+      return new WithdrawProcedureCommand(command.data, context);
+    default: {
+      const _exhaustive: never = command;
+      return _exhaustive;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { Controller, Get, Header, Headers, Inject, Param, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import {
+  GetAuthoritySummaryQuery,
+  GetMovementQuery,
+  GetNationalSummaryQuery,
+  ListProceduresQuery,
+  PROJECTION_RUNNER,
+  ProjectionBehind,
+  type ProjectionRunner,
+} from '@tthc/read-models';
+import { InvalidRequest } from '../http/invalid-request.error.js';
+import { AuthorityParams } from '../procedures/procedure-params.request.js';
+import { nationalSummaryCsv } from './national-summary.csv.js';
+import { MovementQuery, ProcedureListQuery, ReadYourWritesQuery, SummaryQuery } from './summary-query.request.js';
+
+/** How long a query waits for the read models to reach `afterPosition` before answering 503. */
+const READ_YOUR_WRITES_WAIT_MS = 5_000;
+
+/** Dashboards' queries, answered from the read models; every answer states its `position`. */
+@ApiTags('queries')
+@Controller()
+export class AuthoritiesController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    @Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner,
+  ) {}
+
+  @Get('authorities')
+  @ApiOperation({ summary: 'Every authority with its summary today' })
+  @ApiOkResponse({ description: 'The national table at today' })
+  async authorities(@Query() query: ReadYourWritesQuery) {
+    await this.readYourWrites(query.afterPosition);
+    return this.queryBus.execute(new GetNationalSummaryQuery());
+  }
+
+  @Get('authorities/:authorityCode/summary')
+  @ApiOperation({ summary: "One authority's procedures in force on a date, as known at an instant" })
+  async summary(@Param() { authorityCode }: AuthorityParams, @Query() query: SummaryQuery) {
+    await this.readYourWrites(query.afterPosition);
+    return this.queryBus.execute(new GetAuthoritySummaryQuery(authorityCode, query.at, query.knownAt));
+  }
+
+  @Get('authorities/:authorityCode/movement')
+  @ApiOperation({ summary: 'How an authority moved between two dates, with the transitions effective in (from, to]' })
+  async movement(@Param() { authorityCode }: AuthorityParams, @Query() query: MovementQuery) {
+    if (query.from > query.to) throw new InvalidRequest([{ field: 'to', message: 'must not be before from' }]);
+    await this.readYourWrites(query.afterPosition);
+    return this.queryBus.execute(new GetMovementQuery(authorityCode, query.from, query.to, query.knownAt));
+  }
+
+  @Get('summary')
+  @ApiOperation({ summary: 'The national table: one summary per authority, and totals' })
+  @ApiProduces('application/json', 'text/csv')
+  async national(@Query() query: SummaryQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response) {
+    await this.readYourWrites(query.afterPosition);
+    const table = await this.queryBus.execute(new GetNationalSummaryQuery(query.at, query.knownAt));
+    if (prefersCsv(accept)) {
+      res.type('text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `inline; filename="tthc-summary-${table.at}.csv"`);
+      return nationalSummaryCsv(table);
+    }
+    return table;
+  }
+
+  @Get('authorities/:authorityCode/procedures')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'The procedures in force on a date, paged' })
+  async procedures(@Param() { authorityCode }: AuthorityParams, @Query() query: ProcedureListQuery) {
+    await this.readYourWrites(query.afterPosition);
+    return this.queryBus.execute(
+      new ListProceduresQuery(authorityCode, {
+        at: query.at,
+        knownAt: query.knownAt,
+        onlineMode: query.onlineMode,
+        paperIntake: query.paperIntake,
+        page: query.page,
+        pageSize: query.pageSize,
+      }),
+    );
+  }
+
+  private async readYourWrites(afterPosition: number | undefined): Promise<void> {
+    if (afterPosition === undefined) return;
+    const started = Date.now();
+    if (!(await this.projection.waitForPosition(afterPosition, READ_YOUR_WRITES_WAIT_MS))) {
+      throw new ProjectionBehind(afterPosition, await this.projection.checkpoint(), Date.now() - started);
+    }
+  }
+}
+
+function prefersCsv(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const csv = accept.indexOf('text/csv');
+  const json = accept.indexOf('application/json');
+  return csv >= 0 && (json < 0 || csv < json);
+}

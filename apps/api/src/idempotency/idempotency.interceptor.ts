@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
+import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
+import { InvalidRequest } from '../http/invalid-request.error.js';
+import { IdempotencyStore, requestHash } from './idempotency.store.js';
+
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/** Printable ASCII, so that a key can be logged, compared and stored as it came. */
+const KEY_PATTERN = /^[\x20-\x7e]{1,200}$/;
+
+export function parseIdempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const key = typeof header === 'string' ? header.trim() : '';
+  if (!KEY_PATTERN.test(key)) {
+    throw new InvalidRequest([{ field: 'Idempotency-Key', message: 'must be 1 to 200 printable ASCII characters' }]);
+  }
+  return key;
+}
+
+type Request = IncomingMessage & { body?: unknown; originalUrl?: string };
+
+/**
+ * `Idempotency-Key` on commands: the same key with the same request gets the first reply again
+ * (status, body, ETag) and appends nothing; with another request, 422. Runs before the pipes, so a
+ * request the pipes reject releases its key like any other failure.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly store: IdempotencyStore) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<ServerResponse>();
+    const key = parseIdempotencyKey(req.headers['idempotency-key']);
+    if (key === undefined) return next.handle();
+
+    const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
+    const reservation = await this.store.reserve(key, requestHash(req.method ?? 'POST', path, req.body));
+    if (reservation.kind === 'replay') {
+      const { reply } = reservation;
+      res.statusCode = reply.status;
+      if (reply.etag) res.setHeader('ETag', reply.etag);
+      res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+      return of(reply.body);
+    }
+
+    const status = successStatus(context, req);
+    return next.handle().pipe(
+      mergeMap((body) =>
+        from(
+          this.store
+            .complete(key, { status, etag: headerValue(res.getHeader('ETag')), body: body ?? null })
+            .then(() => body),
+        ),
+      ),
+      catchError((error: unknown) =>
+        from(this.store.release(key).catch(() => undefined)).pipe(mergeMap(() => throwError(() => error))),
+      ),
+    );
+  }
+}
+
+/** The status Nest will answer with: the handler's @HttpCode, else 201 for POST and 200 otherwise. */
+function successStatus(context: ExecutionContext, req: Request): number {
+  const declared = Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined;
+  return declared ?? (req.method === 'POST' ? 201 : 200);
+}
+
+function headerValue(value: number | string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}

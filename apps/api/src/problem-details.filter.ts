@@ -1,0 +1,135 @@
+import type { ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { ConcurrencyConflict } from '@tthc/application';
+import { IllegalProcedureTransition, InvalidCommand, ProcedureNotFound, UnknownAuthority, type FieldError } from '@tthc/domain';
+import { WrongExpectedVersion } from '@tthc/event-store';
+import { ProjectionBehind } from '@tthc/read-models';
+import { isDatabaseUnavailable } from './database/database-unavailable.js';
+import { InvalidRequest } from './http/invalid-request.error.js';
+import { IdempotencyKeyInFlight, IdempotencyKeyReused } from './idempotency/idempotency.errors.js';
+
+export const PROBLEM_BASE = 'https://tthc-ledger.dev/problems/';
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+/** Seconds a client should wait before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** RFC 9457 problem details, with `errors` on 400 and the extension members listed below. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: readonly FieldError[];
+  /** IllegalProcedureTransition's reason, e.g. ALREADY_IN_MODE. */
+  reason?: string;
+  /** On 412: the stream's revision now. */
+  currentRevision?: number | null;
+}
+
+const problem = (status: number, slug: string, title: string, detail: string, extra: Partial<Problem> = {}): Problem => ({
+  type: `${PROBLEM_BASE}${slug}`,
+  title,
+  status,
+  detail,
+  ...extra,
+});
+
+/**
+ * The one global filter: maps every error to `application/problem+json` with the statuses fixed by
+ * API.md. Anything unexpected becomes a 500 that is logged with its stack and says nothing more.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<ServerResponse>();
+    const body = this.toProblem(exception);
+    if (body.status === 500) this.logger.error(exception);
+    else if (body.status > 500) this.logger.warn(`${body.title}: ${(exception as Error | undefined)?.message ?? String(exception)}`);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.statusCode = body.status;
+    res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+    res.setHeader('Cache-Control', 'no-store');
+    if (body.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    res.removeHeader('ETag');
+    res.end(JSON.stringify(body));
+  }
+
+  toProblem(exception: unknown): Problem {
+    if (exception instanceof InvalidRequest || exception instanceof InvalidCommand) {
+      return problem(400, 'invalid-request', 'Invalid request', describe(exception.errors), { errors: exception.errors });
+    }
+    if (exception instanceof UnknownAuthority) {
+      return problem(404, 'unknown-authority', 'Unknown authority', exception.message);
+    }
+    if (exception instanceof ProcedureNotFound) {
+      return problem(404, 'procedure-not-found', 'Procedure not found', exception.message);
+    }
+    if (exception instanceof IllegalProcedureTransition) {
+      return problem(409, 'illegal-transition', 'The procedure cannot make this transition', exception.message, {
+        reason: exception.reason,
+      });
+    }
+    if (exception instanceof ConcurrencyConflict) {
+      return problem(412, 'revision-mismatch', 'The procedure has changed', exception.message, {
+        currentRevision: exception.actualRevision,
+      });
+    }
+    if (exception instanceof WrongExpectedVersion) {
+      // Without If-Match the handler retries a lost race a few times; this is what is left after that.
+      return problem(409, 'concurrent-write', 'Concurrent write', 'The procedure was changed by concurrent commands; retry');
+    }
+    if (exception instanceof IdempotencyKeyReused) {
+      return problem(422, 'idempotency-key-reused', 'Idempotency key reused', exception.message);
+    }
+    if (exception instanceof IdempotencyKeyInFlight) {
+      return problem(409, 'idempotency-key-in-flight', 'Request in progress', exception.message);
+    }
+    if (exception instanceof ProjectionBehind) {
+      return problem(503, 'projection-behind', 'Read models not caught up', exception.message);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return problem(503, 'store-unavailable', 'Service unavailable', 'The event store is unreachable; retry later');
+    }
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    return problem(500, 'internal-error', 'Internal server error', 'An unexpected error occurred');
+  }
+}
+
+function fromHttpException(exception: HttpException): Problem {
+  const status = exception.getStatus();
+  const cause = exception.cause as { type?: unknown } | undefined;
+  // Errors of express's body parser, mapped to HttpException by Nest's express adapter.
+  if (cause?.type === 'entity.too.large') {
+    return problem(413, 'payload-too-large', 'Payload too large', 'The request body is larger than the limit');
+  }
+  if (cause?.type === 'entity.parse.failed') {
+    const errors = [{ field: 'body', message: 'must be valid JSON' }];
+    return problem(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON', { errors });
+  }
+  const title = STATUS_CODES[status] ?? 'Error';
+  if (status >= 500) return problem(status, 'internal-error', title, 'An unexpected error occurred');
+  return problem(status, slugOf(title), title, messageOf(exception));
+}
+
+function messageOf(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+function slugOf(title: string): string {
+  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+function describe(errors: readonly FieldError[]): string {
+  const fields = [...new Set(errors.map((e) => e.field))];
+  return `${fields.length === 1 ? 'This field is' : 'These fields are'} malformed: ${fields.join(', ')}`;
+}

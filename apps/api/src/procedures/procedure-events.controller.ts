@@ -1,0 +1,38 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { GetProcedureEventsQuery } from '@tthc/application';
+import { procedureStreamId } from '@tthc/domain';
+import { ApiQueryDocs } from './procedure.api-docs.js';
+import { ProcedureParams } from './procedure-params.request.js';
+import { ProcedureEventsResponse } from './procedure.responses.js';
+
+/** Audit: a procedure's stream as recorded, with who, when and in which correlation. */
+@ApiTags('audit')
+@Controller('authorities/:authorityCode/procedures/:procedureCode/events')
+export class ProcedureEventsController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get()
+  @ApiOperation({ summary: "The procedure's whole stream, with each event's metadata" })
+  @ApiOkResponse({ type: ProcedureEventsResponse })
+  @ApiQueryDocs()
+  async events(@Param() { authorityCode, procedureCode }: ProcedureParams): Promise<ProcedureEventsResponse> {
+    const events = await this.queryBus.execute(new GetProcedureEventsQuery(authorityCode, procedureCode));
+    return {
+      streamId: procedureStreamId(authorityCode, procedureCode),
+      events: events.map((e) => ({
+        id: e.id,
+        type: e.type,
+        data: e.data,
+        revision: e.revision,
+        globalPosition: e.globalPosition,
+        recordedAt: e.metadata.recordedAt,
+        actor: e.metadata.actor,
+        correlationId: e.metadata.correlationId,
+        causationId: e.metadata.causationId ?? null,
+        schemaVersion: e.schemaVersion,
+      })),
+    };
+  }
+}

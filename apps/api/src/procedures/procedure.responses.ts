@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ONLINE_MODES, PAPER_INTAKES, PROCEDURE_EVENT_TYPES, type OnlineMode, type PaperIntake } from '@tthc/domain';
+
+export class AppendedEvent {
+  @ApiProperty({ enum: PROCEDURE_EVENT_TYPES, example: 'ProcedureUpgradedToFullProcess' })
+  type: string;
+  @ApiProperty({ description: 'Position in the global log; pass it as afterPosition to read your writes', example: 5210 })
+  globalPosition: number;
+}
+
+/** A command's reply; its `revision` is also the `ETag`. */
+export class CommandReply {
+  @ApiProperty({ example: 'procedure-74:1.001612' })
+  streamId: string;
+  @ApiProperty({ description: "The stream's revision after the command (0-based)", example: 1 })
+  revision: number;
+  @ApiProperty({ type: [AppendedEvent] })
+  events: AppendedEvent[];
+}
+
+export class ProcedureStateResponse {
+  @ApiProperty({ example: '74' })
+  authorityCode: string;
+  @ApiProperty({ example: '1.001612' })
+  procedureCode: string;
+  @ApiProperty({ example: 'Đăng ký thành lập hộ kinh doanh' })
+  name: string;
+  @ApiProperty({ type: String, nullable: true })
+  field: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  level: string | null;
+  @ApiProperty({ enum: ONLINE_MODES })
+  onlineMode: OnlineMode;
+  @ApiProperty({ enum: PAPER_INTAKES })
+  paperIntake: PaperIntake;
+  @ApiProperty()
+  withdrawn: boolean;
+  @ApiPropertyOptional({ format: 'date', description: 'Present once withdrawn' })
+  withdrawnFrom?: string;
+  @ApiProperty({ format: 'date', description: 'Effective date of the latest transition' })
+  lastEffectiveFrom: string;
+  @ApiProperty({ description: "The stream's revision, also the ETag" })
+  revision: number;
+  @ApiProperty({ description: "Global position of the stream's last event" })
+  position: number;
+}
+
+export class RecordedEventResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+  @ApiProperty({ enum: PROCEDURE_EVENT_TYPES })
+  type: string;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  data: unknown;
+  @ApiProperty()
+  revision: number;
+  @ApiProperty()
+  globalPosition: number;
+  @ApiProperty({ format: 'date-time' })
+  recordedAt: string;
+  @ApiProperty({ example: 'anonymous' })
+  actor: string;
+  @ApiProperty()
+  correlationId: string;
+  @ApiProperty({ type: String, nullable: true })
+  causationId: string | null;
+  @ApiProperty({ example: 1 })
+  schemaVersion: number;
+}
+
+export class ProcedureEventsResponse {
+  @ApiProperty({ example: 'procedure-74:1.001612' })
+  streamId: string;
+  @ApiProperty({ type: [RecordedEventResponse] })
+  events: RecordedEventResponse[];
+}

@@ -1,0 +1,162 @@
+import { createApp } from '../../apps/api/src/create-app.js';
+import request from 'supertest';
+import { PROBLEM_JSON, decision, freshProcedureCode, procedurePath, proceduresPath, registration, startApi, type ApiHarness } from '../support/api-app.js';
+
+describe('operations', () => {
+  let api: ApiHarness;
+  const lines: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    api = await startApi({ logLevel: 'info', logDestination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('GET /health answers ok with the database up, outside the /api prefix', async () => {
+    const { body, headers } = await api.http().get('/health').expect(200);
+    expect(body).toEqual({ status: 'ok', database: 'up' });
+    expect(headers['content-type']).toMatch(/^application\/json/);
+    await api.http().get('/api/health').expect(404);
+  });
+
+  it('serves the OpenAPI document at /docs-json with every endpoint, schema and tag', async () => {
+    const { body } = await api.http().get('/docs-json').expect(200);
+    expect(body.openapi).toMatch(/^3\./);
+    const operations = Object.entries(body.paths as Record<string, Record<string, { tags: string[] }>>).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation.tags.join(',')}`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        'POST /api/authorities/{authorityCode}/procedures procedures',
+        'POST /api/authorities/{authorityCode}/procedures/{procedureCode}/reclassify procedures',
+        'POST /api/authorities/{authorityCode}/procedures/{procedureCode}/disable-paper-intake procedures',
+        'POST /api/authorities/{authorityCode}/procedures/{procedureCode}/reenable-paper-intake procedures',
+        'POST /api/authorities/{authorityCode}/procedures/{procedureCode}/withdraw procedures',
+        'GET /api/authorities/{authorityCode}/procedures/{procedureCode} procedures',
+        'GET /api/authorities/{authorityCode}/procedures/{procedureCode}/events audit',
+        'GET /health operations',
+      ].sort(),
+    );
+    expect(Object.keys(body.components.schemas)).toEqual(
+      expect.arrayContaining([
+        'RegisterProcedureRequest',
+        'ReclassifyProcedureRequest',
+        'DatedDecisionRequest',
+        'CommandReply',
+        'ProcedureStateResponse',
+        'ProcedureEventsResponse',
+        'ProblemResponse',
+      ]),
+    );
+    expect(body.components.schemas.RegisterProcedureRequest.required).toEqual(
+      expect.arrayContaining(['procedureCode', 'name', 'onlineMode', 'effectiveFrom']),
+    );
+    expect(body.components.schemas.ReclassifyProcedureRequest.properties.onlineMode.enum).toEqual(['FULL_PROCESS', 'PARTIAL', 'INFORMATION_ONLY']);
+    const reclassify = body.paths['/api/authorities/{authorityCode}/procedures/{procedureCode}/reclassify'].post;
+    expect(reclassify.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['authorityCode', 'procedureCode', 'If-Match', 'Idempotency-Key', 'X-Correlation-Id']),
+    );
+    expect(Object.keys(reclassify.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '412', '413', '422', '503']));
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const { text } = await api.http().get('/docs').redirects(1).expect(200);
+    expect(text).toContain('swagger');
+  });
+
+  it.each(['/nope', '/api/nope', '/api/authorities/74'])('answers the unknown path %s with a 404 problem', async (path) => {
+    const { body, headers } = await api.http().get(path).expect(404);
+    expect(headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(body).toMatchObject({ status: 404, title: 'Not Found', type: 'https://tthc-ledger.dev/problems/not-found' });
+  });
+
+  it('answers a wrong method on a known path with a 404 problem', async () => {
+    const { headers } = await api.http().delete(procedurePath('1.001612')).expect(404);
+    expect(headers['content-type']).toMatch(PROBLEM_JSON);
+  });
+
+  it('logs each request as one JSON line: method, url, status, duration, correlationId', async () => {
+    const procedureCode = freshProcedureCode();
+    await api.http().post(proceduresPath()).set('X-Correlation-Id', 'log-check').send(registration({ procedureCode })).expect(201);
+    await api.http().post(`${procedurePath(procedureCode)}/reclassify`).set('X-Correlation-Id', 'log-check-2').send(decision()).expect(400);
+    const logged = lines.filter((l) => l.correlationId === 'log-check' || l.correlationId === 'log-check-2');
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 'info', method: 'POST', url: proceduresPath(), status: 201, duration: expect.any(Number), correlationId: 'log-check' }),
+      expect.objectContaining({ level: 'warn', method: 'POST', status: 400, correlationId: 'log-check-2' }),
+    ]);
+    expect(JSON.stringify(logged)).not.toMatch(/headers/);
+  });
+});
+
+describe('when the database is gone', () => {
+  let api: ApiHarness;
+  const lines: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    api = await startApi({ logLevel: 'error', logDestination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('answers an unexpected error with a bare 500, and logs its stack', async () => {
+    // A missing table makes the idempotency store fail with an SQL error, which must not leak.
+    await api.sql('DROP TABLE api.idempotency_keys');
+    const { body, headers, text } = await api
+      .http()
+      .post(proceduresPath())
+      .set('Idempotency-Key', 'k-500')
+      .send(registration({ procedureCode: freshProcedureCode() }))
+      .expect(500);
+    expect(headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(body).toEqual({
+      type: 'https://tthc-ledger.dev/problems/internal-error',
+      title: 'Internal server error',
+      status: 500,
+      detail: 'An unexpected error occurred',
+    });
+    expect(text).not.toMatch(/idempotency_keys|relation|at /);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', err: expect.objectContaining({ stack: expect.stringContaining('idempotency_keys') }) }));
+  });
+
+  it('answers 503 with Retry-After on commands and queries, and /health says so', async () => {
+    await api.db.drop(); // terminates every connection and removes the database
+    const command = await api.http().post(proceduresPath()).send(registration({ procedureCode: freshProcedureCode() })).expect(503);
+    expect(command.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(command.headers['retry-after']).toBe('5');
+    expect(command.body).toMatchObject({ status: 503, type: 'https://tthc-ledger.dev/problems/store-unavailable' });
+
+    const query = await api.http().get(procedurePath('1.001612')).expect(503);
+    expect(query.headers['retry-after']).toBe('5');
+
+    const health = await api.http().get('/health').expect(503);
+    expect(health.body).toEqual({ status: 'error', database: 'down' });
+  });
+});
+
+describe('when PostgreSQL is unreachable', () => {
+  it('answers commands, queries and /health with 503', async () => {
+    // Port 1 on the loopback refuses connections: the pool's connect fails with ECONNREFUSED.
+    const app = await createApp({ databaseUrl: 'postgres://nobody@127.0.0.1:1/none', logLevel: 'silent', migrate: false });
+    await app.init();
+    try {
+      const http = () => request(app.getHttpServer());
+      const command = await http().post(proceduresPath()).send(registration({ procedureCode: freshProcedureCode() })).expect(503);
+      expect(command.headers['retry-after']).toBe('5');
+      expect(command.body.type).toBe('https://tthc-ledger.dev/problems/store-unavailable');
+      const idempotent = await http()
+        .post(proceduresPath())
+        .set('Idempotency-Key', 'k')
+        .send(registration({ procedureCode: freshProcedureCode() }))
+        .expect(503);
+      expect(idempotent.headers['content-type']).toMatch(PROBLEM_JSON);
+      await http().get(`${procedurePath('1.001612')}/events`).expect(503);
+      expect((await http().get('/health').expect(503)).body).toEqual({ status: 'error', database: 'down' });
+    } finally {
+      await app.close();
+    }
+  });
+});
