@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ApplicationModule } from '@tthc/application';
+import { EventStoreModule } from '@tthc/event-store';
+import { DatabaseModule } from '@tthc/platform';
+
+/** The cli's root module: the api's application layer over one small pool, without HTTP. */
+@Module({})
+export class CliModule {
+  static forRoot(options: { databaseUrl: string }): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        CqrsModule.forRoot(),
+        DatabaseModule.forRoot({ url: options.databaseUrl, max: 4 }),
+        EventStoreModule.forRoot(), // global: ApplicationModule's handlers inject EVENT_STORE
+        ApplicationModule,
+      ],
+    };
+  }
+}
