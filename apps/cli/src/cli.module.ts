@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ApplicationModule } from '@tthc/application';
 import { EventStoreModule } from '@tthc/event-store';
 import { DatabaseModule } from '@tthc/platform';
+import { ReadModelsModule } from '@tthc/read-models';
 
 /** The cli's root module: the api's application layer over one small pool, without HTTP. */
 @Module({})
@@ -15,6 +16,8 @@ export class CliModule {
         DatabaseModule.forRoot({ url: options.databaseUrl, max: 4 }),
         EventStoreModule.forRoot(), // global: ApplicationModule's handlers inject EVENT_STORE
         ApplicationModule,
+        // Migrates the read models when it starts; the cli never projects (the api or apps/projector do).
+        ReadModelsModule.forRoot({ databaseUrl: options.databaseUrl, runProjector: false }),
       ],
     };
   }

@@ -56,7 +56,8 @@ export function* nationalSeedStreams(options: NationalSeedOptions): Generator<{ 
       states.set(code, decided.reduce(procedure.evolve, state));
       events.set(code, [...(events.get(code) ?? []), ...decided]);
     };
-    const codes = Array.from({ length: options.procedures }, (_, i) => `9.${String(i + 1).padStart(6, '0')}`);
+    // Leading digit 8, which no national procedure code has, and not the 9 of the Bình Dương scenario.
+    const codes = Array.from({ length: options.procedures }, (_, i) => `8.${String(i + 1).padStart(6, '0')}`);
     codes.forEach((code, i) => {
       const onlineMode = ONLINE_MODES[Math.floor(random() * 3)];
       decide({

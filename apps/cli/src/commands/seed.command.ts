@@ -1,0 +1,85 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { BINH_DUONG, seedBinhDuong, seedNational, toBusCommand } from '@tthc/application';
+import { procedureStreamId } from '@tthc/domain';
+import { EVENT_STORE, type EventStore } from '@tthc/event-store';
+import { CliError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIO } from '../io.js';
+import { progressBar } from '../progress.js';
+import { withSession, type CliCommand } from './command.js';
+
+export interface SeedOptions {
+  national?: boolean;
+  procedures?: string;
+  years?: string;
+  concurrency?: string;
+  seed?: string;
+}
+
+/**
+ * Loads synthetic data: by default the Bình Dương scenario through the command bus (the real
+ * command path); with --national a deterministic data set for all 63 provinces, appended per stream.
+ */
+export async function seed(app: INestApplicationContext, options: SeedOptions, io: CliIO, interactive?: boolean): Promise<void> {
+  const store = app.get<EventStore>(EVENT_STORE);
+  const concurrency = positive(options.concurrency ?? '8', 'concurrency', 64);
+  if (options.national) {
+    const procedures = positive(options.procedures ?? '2000', 'procedures', 999_999);
+    const years = positive(options.years ?? '2', 'years', 50);
+    if ((await store.readStream(procedureStreamId('01', '8.000001'), { maxCount: 1 })).length > 0) {
+      throw new CliError('the national data set is already loaded (procedure 01/8.000001 exists)');
+    }
+    const progress = progressBar(io.stderr, 'seed --national', 'streams', interactive);
+    const result = await seedNational(store, {
+      procedures,
+      years,
+      seed: options.seed === undefined ? undefined : positive(options.seed, 'seed', 2 ** 31),
+      concurrency,
+      onProgress: (done, total) => progress.update(done, total),
+    });
+    const { millis } = progress.done();
+    io.stdout.write(
+      `loaded the synthetic national data set: ${result.streams} procedures, ${result.events} events in ${(millis / 1000).toFixed(1)} s (${Math.round(result.events / (millis / 1000))} events/s)\n`,
+    );
+    return;
+  }
+  if ((await store.readStream(procedureStreamId(BINH_DUONG, '9.000001'), { maxCount: 1 })).length > 0) {
+    io.stdout.write('the synthetic Bình Dương scenario is already loaded: nothing to do\n');
+    return;
+  }
+  const bus = app.get(CommandBus);
+  const progress = progressBar(io.stderr, 'seed', 'commands', interactive);
+  const result = await seedBinhDuong((command, context) => bus.execute(toBusCommand(command, context)), {
+    concurrency,
+    onProgress: (done, total) => progress.update(done, total),
+  });
+  const { millis } = progress.done();
+  io.stdout.write(
+    `loaded the synthetic Bình Dương (74) scenario: ${result.commands} commands in ${(millis / 1000).toFixed(1)} s, last position ${result.lastPosition}\n`,
+  );
+}
+
+function positive(raw: string, name: string, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new CliError(`--${name} must be an integer from 1 to ${max}, got '${raw}'`, EXIT.USAGE);
+  }
+  return value;
+}
+
+export const seedCommand: CliCommand = {
+  register(program, runtime) {
+    program
+      .command('seed')
+      .description('load synthetic data: the Bình Dương scenario (default) or, with --national, all 63 provinces')
+      .option('--national', 'a deterministic national data set instead of the Bình Dương scenario')
+      .option('--procedures <n>', 'procedures per province (with --national)', '2000')
+      .option('--years <n>', 'years of dated decisions (with --national)', '2')
+      .option('--seed <n>', 'random seed (with --national); the same seed gives the same data')
+      .option('--concurrency <n>', 'commands or appends in flight', '8')
+      .action(async (options: SeedOptions, command) => {
+        await withSession(runtime, command, (app) => seed(app, options, runtime.io));
+      });
+  },
+};
