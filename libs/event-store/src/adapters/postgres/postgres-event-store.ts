@@ -53,21 +53,22 @@ export class PostgresEventStore implements EventStore {
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const expected = options.expectedRevision ?? 'any';
+    const params = [
+      streamId,
+      String(expected),
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion),
+      events.map((e) => toJson(e.data, e.id)),
+      events.map((e) => JSON.stringify(withoutRecordedAt(e.metadata))),
+      events.map((e) => e.metadata.recordedAt ?? null),
+    ];
     const client = await this.connect();
     let broken = false;
     try {
       const { rows } = await client.query<{ event_id: string; event_type: string; stream_revision: number; global_position: string }>(
         `SELECT * FROM event_store.append_events($1, $2, $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])`,
-        [
-          streamId,
-          String(expected),
-          events.map((e) => e.id),
-          events.map((e) => e.type),
-          events.map((e) => e.schemaVersion),
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(withoutRecordedAt(e.metadata))),
-          events.map((e) => e.metadata.recordedAt ?? null),
-        ],
+        params,
       );
       return {
         streamId,
@@ -80,9 +81,12 @@ export class PostgresEventStore implements EventStore {
         const actual = (error as Error).message;
         throw new WrongExpectedVersion(streamId, expected, actual === 'no_stream' ? 'no_stream' : Number(actual));
       }
-      if (code === 'ES002') throw new DuplicateEventIds(streamId, events.map((e) => e.id));
-      // Any other failure may have come after append_events took the global lock, which is held by
-      // the session: dropping the connection is the one sure way to release it.
+      // 23505 on the event id: only when the caller's isolation level hid a concurrent append of it.
+      if (code === 'ES002' || (code === '23505' && (error as { constraint?: string }).constraint === 'events_event_id_key')) {
+        throw new DuplicateEventIds(streamId, events.map((e) => e.id));
+      }
+      // append_events releases its session-level global lock on error (schema version 2); a connection
+      // in an unknown state is dropped all the same rather than handed to the next caller.
       broken = true;
       throw translate(error);
     } finally {
@@ -170,6 +174,13 @@ class NotificationListener {
   async start(): Promise<void> {
     try {
       this.client = await this.pool.connect();
+      // A checked-out client has no error listener of the pool's: without one, losing the connection
+      // would crash the process. The subscription carries on by polling.
+      this.client.on('error', () => {
+        const client = this.client;
+        this.client = undefined;
+        client?.release(true);
+      });
       this.client.on('notification', () => {
         this.pending = true;
         this.wake?.();
@@ -183,7 +194,8 @@ class NotificationListener {
   }
 
   async wait(timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-    if (!this.pending) {
+    // The signal may have aborted while the caller was reading: it would never fire again.
+    if (!this.pending && !signal.aborted) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, timeoutMs);
         const onAbort = () => done();
@@ -222,6 +234,12 @@ function toRecorded(row: EventRow): RecordedEvent {
     data: row.data,
     metadata: { ...row.metadata, recordedAt: row.recorded_at.toISOString() },
   };
+}
+
+function toJson(data: unknown, eventId: string): string {
+  const json = JSON.stringify(data);
+  if (json === undefined) throw new TypeError(`The data of event ${eventId} cannot be represented as JSON`);
+  return json;
 }
 
 function withoutRecordedAt(metadata: NewEvent['metadata']) {

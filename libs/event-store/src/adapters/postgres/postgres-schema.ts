@@ -94,6 +94,126 @@ const MIGRATIONS: { version: number; description: string; sql: string }[] = [
       $fn$;
     `,
   },
+  {
+    version: 2,
+    description: 'append_events: validate first, lock event ids, release the global lock on error, refuse a transaction that already wrote',
+    sql: `
+      -- Same signature and results as version 1. What changed, and why:
+      -- * Arguments are checked before any lock (a NULL or a repeated id used to fail the INSERT while
+      --   holding the global lock).
+      -- * Each event id is locked (transaction-level) before the duplicate check, so that two writers
+      --   of the same new id to different streams are serialised there: the second gets ES002 once
+      --   the first commits, instead of waiting for it on the unique index while holding the global
+      --   lock (stalling every writer) and then failing with a unique violation.
+      -- * The global lock is session-level: an error between taking and releasing it (a trigger, a
+      --   statement_timeout, a cancel) used to leave it held by the connection for good when the
+      --   caller rolled back and kept the connection, blocking every later append. It is now released
+      --   by an exception handler.
+      -- * Position order equals transaction-id order only if the transaction id is assigned under the
+      --   global lock, that is if the transaction has not written anything before (a second append in
+      --   the same transaction included): such a caller is refused (55000), as it could make readers
+      --   skip events for good.
+      CREATE OR REPLACE FUNCTION event_store.append_events(
+        p_stream_id text, p_expected text, p_ids uuid[], p_types text[], p_versions integer[],
+        p_data jsonb[], p_metadata jsonb[], p_recorded_at timestamptz[]
+      ) RETURNS TABLE (event_id uuid, event_type text, stream_revision integer, global_position bigint)
+      LANGUAGE plpgsql AS $fn$
+      #variable_conflict use_column
+      DECLARE
+        v_count integer := coalesce(cardinality(p_ids), 0);
+        v_current integer;
+        v_existing integer;
+        v_first integer;
+        v_now timestamptz;
+        v_key integer;
+      BEGIN
+        IF v_count = 0 THEN
+          RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'append_events needs at least one event';
+        END IF;
+        IF p_stream_id IS NULL OR p_expected IS NULL
+           OR p_expected !~ '^(any|no_stream|stream_exists|[0-9]{1,10})$'
+           OR coalesce(cardinality(p_types), -1) <> v_count OR coalesce(cardinality(p_versions), -1) <> v_count
+           OR coalesce(cardinality(p_data), -1) <> v_count OR coalesce(cardinality(p_metadata), -1) <> v_count
+           OR (p_recorded_at IS NOT NULL AND cardinality(p_recorded_at) <> v_count)
+           OR array_position(p_ids, NULL) IS NOT NULL OR array_position(p_types, NULL) IS NOT NULL
+           OR array_position(p_versions, NULL) IS NOT NULL OR array_position(p_data, NULL) IS NOT NULL
+           OR array_position(p_metadata, NULL) IS NOT NULL THEN
+          RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'append_events: invalid arguments (NULL, mismatched lengths or bad expected revision)';
+        END IF;
+        IF (SELECT count(DISTINCT u.id) FROM unnest(p_ids) AS u(id)) <> v_count THEN
+          RAISE EXCEPTION USING ERRCODE = 'ES002', MESSAGE = 'duplicate event ids';
+        END IF;
+
+        -- Appends to one stream are serialised until commit, so the expected-revision check below
+        -- sees every earlier append to it; so are appends of the same event id (in a global order
+        -- of lock keys, hence without deadlocks). Advisory locks assign no transaction id.
+        PERFORM pg_advisory_xact_lock(74001, hashtext(p_stream_id));
+        FOR v_key IN SELECT DISTINCT hashtext(u.id::text) FROM unnest(p_ids) AS u(id) ORDER BY 1 LOOP
+          PERFORM pg_advisory_xact_lock(74003, v_key);
+        END LOOP;
+
+        SELECT count(*) INTO v_existing FROM event_store.events e WHERE e.event_id = ANY (p_ids);
+        IF v_existing > 0 THEN
+          -- A repeat of an earlier append (same ids, same stream, same order) is answered with the
+          -- original events; anything else is a conflict.
+          SELECT e.stream_revision INTO v_first FROM event_store.events e
+            WHERE e.event_id = p_ids[1] AND e.stream_id = p_stream_id;
+          IF v_existing = v_count AND v_first IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM unnest(p_ids) WITH ORDINALITY AS n(id, ord)
+               JOIN event_store.events e ON e.event_id = n.id
+               WHERE e.stream_id <> p_stream_id OR e.stream_revision <> v_first + n.ord - 1) THEN
+            RETURN QUERY SELECT e.event_id, e.event_type, e.stream_revision, e.global_position
+              FROM event_store.events e WHERE e.event_id = ANY (p_ids) ORDER BY e.stream_revision;
+            RETURN;
+          END IF;
+          RAISE EXCEPTION USING ERRCODE = 'ES002', MESSAGE = 'duplicate event ids';
+        END IF;
+
+        SELECT max(e.stream_revision) INTO v_current FROM event_store.events e WHERE e.stream_id = p_stream_id;
+        IF (p_expected = 'no_stream' AND v_current IS NOT NULL)
+           OR (p_expected = 'stream_exists' AND v_current IS NULL)
+           OR (p_expected NOT IN ('any', 'no_stream', 'stream_exists')
+               AND v_current IS DISTINCT FROM p_expected::integer) THEN
+          RAISE EXCEPTION USING ERRCODE = 'ES001', MESSAGE = coalesce(v_current::text, 'no_stream');
+        END IF;
+
+        -- The out-of-order commit problem (see version 1): positions and the transaction id are
+        -- taken together under one short global lock, released before commit. The
+        -- transaction id must not have been assigned before (see above).
+        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+          RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = 'append_events must be the first write of its transaction (one append per transaction)';
+        END IF;
+        BEGIN
+          PERFORM pg_advisory_lock(74002, 0);
+          -- Millisecond precision, so that the instant survives a round trip through JS Date; taken
+          -- under the lock, so that record time never decreases along the log.
+          v_now := date_trunc('milliseconds', clock_timestamp());
+          RETURN QUERY
+            INSERT INTO event_store.events AS e (global_position, stream_id, stream_revision, event_id,
+                                                 event_type, schema_version, data, metadata, recorded_at)
+            SELECT nextval('event_store.global_position_seq'), p_stream_id, coalesce(v_current, -1) + s.ord::integer,
+                   s.id, s.type, s.version, s.data, s.metadata, coalesce(s.recorded_at, v_now)
+            FROM (SELECT * FROM unnest(p_ids, p_types, p_versions, p_data, p_metadata,
+                                       coalesce(p_recorded_at, array_fill(NULL::timestamptz, ARRAY[v_count])))
+                    WITH ORDINALITY AS u(id, type, version, data, metadata, recorded_at, ord)
+                  ORDER BY u.ord) s
+            RETURNING e.event_id, e.event_type, e.stream_revision, e.global_position;
+          PERFORM pg_advisory_unlock(74002, 0);
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
+          -- Also when the error came before or while taking the lock: unlock only if it is held.
+          IF EXISTS (SELECT 1 FROM pg_locks l
+                     WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.granted
+                       AND l.classid = 74002 AND l.objid = 0 AND l.objsubid = 2) THEN
+            PERFORM pg_advisory_unlock(74002, 0);
+          END IF;
+          RAISE;
+        END;
+        PERFORM pg_notify('event_store_appended', p_stream_id);
+      END;
+      $fn$;
+    `,
+  },
 ];
 
 export const EVENT_STORE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -105,9 +225,7 @@ export async function migrateEventStore(pool: pg.Pool, log: (message: string) =>
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(74000, 0)');
-    await client.query(`CREATE TABLE IF NOT EXISTS public.schema_migrations (
-      component text NOT NULL, version integer NOT NULL, description text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, version))`);
+    await createSchemaMigrationsTable(client);
     const { rows } = await client.query<{ version: number }>(
       `SELECT version FROM public.schema_migrations WHERE component = 'event-store'`,
     );
@@ -129,5 +247,24 @@ export async function migrateEventStore(pool: pg.Pool, log: (message: string) =>
     throw error;
   } finally {
     client.release();
+  }
+}
+
+/**
+ * Other components (apps/api, the read models) create the shared table too, under advisory locks of
+ * their own: when two do so at once, IF NOT EXISTS does not help and the second fails on the catalog's
+ * unique index once the first commits. The table then exists: carry on.
+ */
+async function createSchemaMigrationsTable(client: pg.PoolClient): Promise<void> {
+  await client.query('SAVEPOINT create_schema_migrations');
+  try {
+    await client.query(`CREATE TABLE IF NOT EXISTS public.schema_migrations (
+      component text NOT NULL, version integer NOT NULL, description text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, version))`);
+    await client.query('RELEASE SAVEPOINT create_schema_migrations');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== '23505' && code !== '42P07') throw error;
+    await client.query('ROLLBACK TO SAVEPOINT create_schema_migrations');
   }
 }
