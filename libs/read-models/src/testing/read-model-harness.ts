@@ -24,6 +24,7 @@ export interface ReadModelHarness {
 export async function createReadModelHarness(): Promise<ReadModelHarness> {
   const db = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 20 });
+  pool.on('error', () => undefined); // an idle client of a database being dropped at the end
   await migrateEventStore(pool);
   const store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
   const dataSource = createReadModelDataSource(db.url);
