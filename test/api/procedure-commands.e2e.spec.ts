@@ -2,6 +2,7 @@ import {
   BINH_DUONG,
   PROBLEM_JSON,
   PROCEDURE,
+  TEST_SUBJECT,
   decision,
   freshProcedureCode,
   procedurePath,
@@ -83,9 +84,10 @@ describe('the README curl session', () => {
       expect.objectContaining({
         type: 'ProcedureRegistered',
         revision: 0,
-        actor: 'anonymous',
+        actor: TEST_SUBJECT,
         correlationId: 'session-1',
-        causationId: null,
+        // The command's request id (logged with the request as requestId): see apps/api/src/http/correlation-id.ts.
+        causationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         schemaVersion: 1,
         data: {
           authorityCode: '74',
@@ -100,14 +102,14 @@ describe('the README curl session', () => {
       expect.objectContaining({
         type: 'ProcedureUpgradedToFullProcess',
         revision: 1,
-        actor: 'anonymous',
+        actor: TEST_SUBJECT,
         correlationId: 'session-1',
         data: expect.objectContaining({ from: 'PARTIAL', to: 'FULL_PROCESS', effectiveFrom: '2023-07-01', reason: 'Cổng DVC' }),
       }),
       expect.objectContaining({
         type: 'PaperIntakeDisabled',
         revision: 2,
-        actor: 'anonymous',
+        actor: TEST_SUBJECT,
         correlationId: generatedCorrelationId,
         data: expect.objectContaining({ from: 'ACCEPTED', to: 'DISABLED', effectiveFrom: '2023-08-01' }),
       }),

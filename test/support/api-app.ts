@@ -1,14 +1,39 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
 import request from 'supertest';
+import { mintToken, ROLES, type Role } from '@tthc/platform';
 import { createApp, type CreateAppOptions } from '../../apps/api/src/create-app.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+/** The HS256 secret the harness's api verifies with (at least 32 bytes, as AUTH_JWT_SECRET must be). */
+export const TEST_JWT_SECRET = 'tthc-ledger-e2e-test-secret-0123456789abcdef';
+/** The subject of the token `http()` sends by default: the actor of the events the tests append. */
+export const TEST_SUBJECT = 'test-administrator';
+
+/** A supertest agent: `get`, `post`, … each return a request to the app's server. */
+export type HttpAgent = ReturnType<typeof request>;
+
+export interface StartApiOptions extends Partial<CreateAppOptions> {
+  /** The role of the token `http()` sends (default administrator, as TEST_SUBJECT); null sends none. */
+  defaultRole?: Role | null;
+}
 
 export interface ApiHarness {
   app: NestExpressApplication;
   db: TestDatabase;
-  /** A supertest agent on the app's server (no port is opened). */
-  http(): ReturnType<typeof request>;
+  /**
+   * A supertest agent on the app's server (no port is opened); each request carries a bearer token of
+   * the default role (administrator, subject TEST_SUBJECT) unless the test sets its own Authorization.
+   */
+  http(): HttpAgent;
+  /** The same, with a token of `role` (subject `test-<role>`). */
+  as(role: Role): HttpAgent;
+  /** The same, with the given Authorization: Bearer token. */
+  withToken(token: string): HttpAgent;
+  /** The same, without any Authorization header. */
+  anonymous(): HttpAgent;
+  /** A token signed with TEST_JWT_SECRET. */
+  token(roles: Role | readonly Role[], options?: { sub?: string; expiresIn?: string }): Promise<string>;
   /** How many events the whole log holds: "nothing was appended" checks compare it. */
   eventCount(): Promise<number>;
   /** Rows of a SQL query on the test database. */
@@ -16,18 +41,52 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** A fresh database and the api on it, as `npm start` configures it, but silent. */
-export async function startApi(options: Partial<CreateAppOptions> = {}): Promise<ApiHarness> {
-  const db = await createTestDatabase();
-  const app = await createApp({ databaseUrl: db.url, logLevel: 'silent', ...options });
+/** Each request method of a supertest agent, with `Authorization: Bearer <token>` set first. */
+export function authorised(agent: HttpAgent, token: string): HttpAgent {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(agent as unknown as Record<string, unknown>)) {
+    wrapped[name] =
+      typeof method === 'function' ? (url: string) => (method as (url: string) => request.Test)(url).set('Authorization', `Bearer ${token}`) : method;
+  }
+  return wrapped as unknown as HttpAgent;
+}
+
+export function testToken(roles: Role | readonly Role[], options: { sub?: string; expiresIn?: string } = {}): Promise<string> {
+  const list = typeof roles === 'string' ? [roles] : [...roles];
+  return mintToken({ secret: TEST_JWT_SECRET, subject: options.sub ?? `test-${list.join('-')}`, roles: list, expiresIn: options.expiresIn ?? '1h' });
+}
+
+/**
+ * A fresh database (or `databaseUrl`'s) and the api on it, as `npm start` configures it, but silent,
+ * verifying tokens with TEST_JWT_SECRET and with the command rate limit out of the way (tests that
+ * need it pass `rateLimit`).
+ */
+export async function startApi(options: StartApiOptions = {}): Promise<ApiHarness> {
+  const { defaultRole = 'administrator', ...appOptions } = options;
+  const db: TestDatabase = appOptions.databaseUrl ? { url: appOptions.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const app = await createApp({
+    databaseUrl: db.url,
+    logLevel: 'silent',
+    auth: { secret: TEST_JWT_SECRET },
+    ...appOptions,
+    rateLimit: { limit: 1_000_000, ...appOptions.rateLimit },
+  });
   await app.init();
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   pool.on('error', () => undefined); // an idle client whose database was dropped by a test
   const server = app.getHttpServer();
+  const tokens = Object.fromEntries(
+    await Promise.all(ROLES.map(async (role) => [role, await testToken(role, { sub: role === 'administrator' ? TEST_SUBJECT : `test-${role}` })])),
+  ) as Record<Role, string>;
+  const agent = () => request(server);
   return {
     app,
     db,
-    http: () => request(server),
+    http: () => (defaultRole === null ? agent() : authorised(agent(), tokens[defaultRole])),
+    as: (role) => authorised(agent(), tokens[role]),
+    withToken: (token) => authorised(agent(), token),
+    anonymous: agent,
+    token: testToken,
     async eventCount() {
       const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM event_store.events');
       return Number(rows[0].n);

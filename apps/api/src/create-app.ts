@@ -1,12 +1,16 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type pg from 'pg';
+import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
-import { PG_POOL, readConfig } from '@tthc/platform';
+import { PG_POOL, readConfig, type EventStoreConfig, type ProjectorBehindConfig } from '@tthc/platform';
 import { ApiModule } from './api.module.js';
+import { authOptionsFromConfig, type AuthOptions } from './auth/auth.options.js';
 import { migrateDatabase } from './database/api-schema.js';
-import { correlationIdMiddleware } from './http/correlation-id.js';
+import type { RateLimitOptions } from './http/command-rate-limit.js';
+import { CORRELATION_ID_HEADER, correlationIdMiddleware } from './http/correlation-id.js';
 import { ProblemExpressAdapter } from './http/express-adapter.js';
+import { jsonDepthLimit } from './http/json-depth.js';
 import type { IdempotencyOptions } from './idempotency/idempotency.store.js';
 import { createRootLogger, PinoLoggerService, requestLogger } from './logging/logger.js';
 import { setUpOpenApi } from './openapi.js';
@@ -24,7 +28,27 @@ export interface CreateAppOptions {
   idempotency?: Partial<IdempotencyOptions>;
   /** Run the projector in this process (default: unless PROJECTOR=off). */
   runProjector?: boolean;
+  /**
+   * How tokens are verified; defaults to AUTH_* (AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_DISABLED), and
+   * fails when none is set: `main.ts` adds the embedded default's DATA_DIR/jwt-secret.
+   */
+  auth?: AuthOptions;
+  /** Commands per client and window; defaults to RATE_LIMIT_COMMANDS per RATE_LIMIT_WINDOW_SECONDS. */
+  rateLimit?: Partial<RateLimitOptions>;
+  /** Browser origins allowed by CORS; defaults to CORS_ORIGINS (none). */
+  corsOrigins?: string[];
+  /** When /health calls the projector behind; defaults to PROJECTOR_BEHIND_AFTER_EVENTS / _SECONDS. */
+  projectorBehind?: Partial<ProjectorBehindConfig>;
+  /** The event store; defaults to EVENT_STORE (postgres) and KURRENTDB_CONNECTION_STRING. */
+  eventStore?: EventStoreConfig;
 }
+
+/** Headers a browser may send and read across origins (when CORS_ORIGINS allows the origin). */
+const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'If-Match', 'If-None-Match', 'Idempotency-Key', CORRELATION_ID_HEADER];
+const CORS_RESPONSE_HEADERS = [
+  'ETag', 'Retry-After', 'WWW-Authenticate', CORRELATION_ID_HEADER, 'Idempotent-Replayed',
+  'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Content-Disposition',
+];
 
 /**
  * Builds the HTTP application, configured as it is served; `main.ts`, the e2e tests and other apps
@@ -37,12 +61,17 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions): Promise<NestExpressApplication> {
   const config = readConfig();
+  const auth = options.auth ?? authOptionsFromConfig(config.auth);
   const rootLogger = createRootLogger(options.logLevel ?? config.logLevel, options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(
     ApiModule.forRoot({
       databaseUrl: options.databaseUrl,
       idempotency: options.idempotency,
       runProjector: options.runProjector ?? config.runProjector,
+      auth,
+      rateLimit: { ...config.commandRateLimit, ...options.rateLimit },
+      projectorBehind: { ...config.projectorBehind, ...options.projectorBehind },
+      eventStore: options.eventStore ?? config.eventStore,
     }),
     new ProblemExpressAdapter(),
     { logger: new PinoLoggerService(rootLogger), bodyParser: false, abortOnError: false },
@@ -61,8 +90,24 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
   app.set('etag', false);
   // Before the body parser, so that a refused body (413, malformed JSON) is logged and correlated too.
   app.use(correlationIdMiddleware);
+  // helmet's defaults (nosniff, frame-ancestors 'self', no referrer, HSTS, …); its CSP suits Swagger UI
+  // (scripts from 'self', inline styles), except that it must not upgrade /docs' assets to https on http.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  const corsOrigins = options.corsOrigins ?? config.corsOrigins;
+  if (corsOrigins.length > 0) {
+    // Bearer tokens, not cookies: no credentials, so that `*` stays harmless.
+    app.enableCors({
+      origin: corsOrigins.includes('*') ? '*' : corsOrigins,
+      methods: ['GET', 'HEAD', 'POST'],
+      allowedHeaders: CORS_REQUEST_HEADERS,
+      exposedHeaders: CORS_RESPONSE_HEADERS,
+      credentials: false,
+      maxAge: 600,
+    });
+  }
   app.use(requestLogger(rootLogger));
   app.useBodyParser('json', { limit: options.bodyLimitBytes ?? config.bodyLimitBytes });
+  app.use(jsonDepthLimit());
 
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics', 'docs'] });
   setUpOpenApi(app);

@@ -1,15 +1,54 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { seedBinhDuong, toBusCommand } from '@tthc/application';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
-import { provideDatabase, readConfig } from '@tthc/platform';
+import { loadSigningSecret, provideDatabase, readConfig, type AppConfig } from '@tthc/platform';
+import type { Logger } from 'pino';
+import { AuthNotConfigured, authOptionsFromConfig, type AuthOptions } from './auth/auth.options.js';
 import { createApp } from './create-app.js';
 import { createRootLogger } from './logging/logger.js';
 
+/**
+ * How tokens are verified, decided before anything starts: AUTH_* when set; for the embedded default
+ * (no DATABASE_URL), the secret in DATA_DIR/jwt-secret, made on first start; with DATABASE_URL and no
+ * AUTH_*, nothing — the api refuses to start rather than serve an open API by accident.
+ */
+async function resolveAuth(config: AppConfig, logger: Logger): Promise<AuthOptions> {
+  if (config.auth.disabled) {
+    logger.warn('AUTH_DISABLED=true: the api accepts every request without a token, as an administrator. Never do this outside local development.');
+    return { disabled: true };
+  }
+  const configured = config.auth.jwtSecret !== undefined || config.auth.jwksUrl !== undefined;
+  const file = configured ? undefined : await loadSigningSecret(config, { create: true });
+  if (file?.source === 'file') {
+    logger.info(
+      { path: file.path },
+      `${file.created ? 'created the signing secret' : 'verifying tokens with the signing secret'} ${file.path}; mint a token with: npm run -s cli -- token --role administrator --sub <you>`,
+    );
+    if (file.readableByOthers) logger.warn({ path: file.path }, `the signing secret ${file.path} can be read by other users: chmod 600 it`);
+  }
+  return authOptionsFromConfig(config.auth, file?.secret);
+}
+
 /** Serves the HTTP API; without DATABASE_URL it starts (and stops) an embedded PostgreSQL under DATA_DIR. */
 async function main(): Promise<void> {
-  const config = readConfig();
+  let config: AppConfig;
+  try {
+    config = readConfig();
+  } catch (error) {
+    process.stderr.write(`invalid configuration: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   const logger = createRootLogger(config.logLevel);
   const log = (message: string) => logger.info(message);
+
+  let auth: AuthOptions;
+  try {
+    auth = await resolveAuth(config, logger);
+  } catch (error) {
+    if (error instanceof AuthNotConfigured) logger.fatal(error.message);
+    else logger.fatal({ err: error }, 'could not set up authentication');
+    process.exit(1);
+  }
 
   const database = await provideDatabase(config.databaseUrl, {
     dataDir: config.dataDir,
@@ -19,7 +58,7 @@ async function main(): Promise<void> {
   });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
-    app = await createApp({ databaseUrl: database.url, logLevel: config.logLevel });
+    app = await createApp({ databaseUrl: database.url, logLevel: config.logLevel, auth });
     await app.listen(config.port);
   } catch (error) {
     logger.fatal({ err: error }, 'could not start the api');

@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
 
+/**
+ * Which event store the apps use (EVENT_STORE): PostgreSQL, the default, in the same database as the
+ * read models; or KurrentDB at KURRENTDB_CONNECTION_STRING, with PostgreSQL kept for the read models,
+ * their checkpoints and the idempotency keys.
+ */
+export type EventStoreConfig = { kind: 'postgres' } | { kind: 'kurrentdb'; connectionString: string };
+
 /** Everything the apps read from the environment, read in one place. */
 export interface AppConfig {
   /** `postgres://…`; absent means "start an embedded PostgreSQL under dataDir". */
@@ -14,7 +21,49 @@ export interface AppConfig {
   runProjector: boolean;
   /** Load the synthetic Bình Dương scenario when the embedded database is empty (SEED=off to skip). */
   seedWhenEmpty: boolean;
+  auth: AuthConfig;
+  /** Origins allowed to call the api from a browser (CORS_ORIGINS, comma separated; `*` any); none by default. */
+  corsOrigins: string[];
+  /** Commands each client (token subject) may send per window; `limit` 0 turns the limit off. */
+  commandRateLimit: RateLimitConfig;
+  /** When /health calls the projector `behind` (see SECURITY.md, "Faults"). */
+  projectorBehind: ProjectorBehindConfig;
+  eventStore: EventStoreConfig;
+  /** `kurrentdb://…` (KURRENTDB_CONNECTION_STRING), read even when EVENT_STORE=postgres: `migrate-events` needs it. */
+  kurrentdbConnectionString: string | undefined;
+  /** apps/projector touches this file while it projects (PROJECTOR_HEARTBEAT_FILE), for container health checks. */
+  projectorHeartbeatFile: string | undefined;
 }
+
+/** Bearer JWT verification (SECURITY.md, "Authentication"). */
+export interface AuthConfig {
+  /** AUTH_JWT_SECRET: HS256 shared secret, at least 32 bytes. */
+  jwtSecret: string | undefined;
+  /** AUTH_JWKS_URL: the identity provider's JSON Web Key Set, for RS256/ES256 tokens. */
+  jwksUrl: string | undefined;
+  /** AUTH_JWT_ISSUER / AUTH_JWT_AUDIENCE: checked when set (`iss`, `aud`). */
+  issuer: string | undefined;
+  audience: string | undefined;
+  /** AUTH_ROLES_CLAIM: the claim holding the roles (default `roles`; a dotted path such as `realm_access.roles`). */
+  rolesClaim: string;
+  /** AUTH_DISABLED=true: no token needed, every caller is an `anonymous` administrator. Local development only. */
+  disabled: boolean;
+}
+
+export interface RateLimitConfig {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface ProjectorBehindConfig {
+  /** More events than this not yet projected (PROJECTOR_BEHIND_AFTER_EVENTS, default 1000). */
+  events: number;
+  /** The oldest event not yet projected is older than this (PROJECTOR_BEHIND_AFTER_SECONDS, default 30). */
+  seconds: number;
+}
+
+/** HS256 wants a key at least as long as its hash (RFC 7518 §3.2). */
+export const MIN_JWT_SECRET_BYTES = 32;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
@@ -26,7 +75,66 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024),
     runProjector: env.PROJECTOR !== 'off',
     seedWhenEmpty: env.SEED !== 'off',
+    auth: readAuthConfig(env),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
+    commandRateLimit: {
+      limit: integer(env, 'RATE_LIMIT_COMMANDS', 100),
+      windowSeconds: positiveInteger(env, 'RATE_LIMIT_WINDOW_SECONDS', 10),
+    },
+    projectorBehind: {
+      events: integer(env, 'PROJECTOR_BEHIND_AFTER_EVENTS', 1_000),
+      seconds: integer(env, 'PROJECTOR_BEHIND_AFTER_SECONDS', 30),
+    },
+    eventStore: readEventStoreConfig(env),
+    kurrentdbConnectionString: env.KURRENTDB_CONNECTION_STRING || undefined,
+    projectorHeartbeatFile: env.PROJECTOR_HEARTBEAT_FILE || undefined,
   };
+}
+
+function readEventStoreConfig(env: NodeJS.ProcessEnv): EventStoreConfig {
+  const kind = env.EVENT_STORE || 'postgres';
+  if (kind === 'postgres') return { kind };
+  if (kind !== 'kurrentdb') throw new Error(`EVENT_STORE must be postgres or kurrentdb, got '${kind}'`);
+  const connectionString = env.KURRENTDB_CONNECTION_STRING;
+  if (!connectionString) {
+    throw new Error('EVENT_STORE=kurrentdb needs KURRENTDB_CONNECTION_STRING, e.g. kurrentdb://localhost:2113?tls=false');
+  }
+  return { kind, connectionString };
+}
+
+function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const jwtSecret = env.AUTH_JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < MIN_JWT_SECRET_BYTES) {
+    throw new Error(`AUTH_JWT_SECRET must be at least ${MIN_JWT_SECRET_BYTES} bytes long (try: openssl rand -base64 48)`);
+  }
+  const jwksUrl = env.AUTH_JWKS_URL || undefined;
+  if (jwksUrl !== undefined) checkJwksUrl(jwksUrl);
+  const rolesClaim = env.AUTH_ROLES_CLAIM || 'roles';
+  if (!/^[A-Za-z0-9_:\/-]+(\.[A-Za-z0-9_:\/-]+)*$/.test(rolesClaim)) {
+    throw new Error(`AUTH_ROLES_CLAIM must be a claim name or a dotted path such as realm_access.roles, got '${rolesClaim}'`);
+  }
+  if (['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'].includes(rolesClaim.split('.')[0])) {
+    throw new Error(`AUTH_ROLES_CLAIM cannot be a registered claim (RFC 7519 §4.1), got '${rolesClaim}'`);
+  }
+  const disabled = boolean(env, 'AUTH_DISABLED', false);
+  if (disabled && (jwtSecret !== undefined || jwksUrl !== undefined)) {
+    throw new Error('AUTH_DISABLED=true contradicts AUTH_JWT_SECRET / AUTH_JWKS_URL: set one or the other');
+  }
+  return { jwtSecret, jwksUrl, issuer: env.AUTH_JWT_ISSUER || undefined, audience: env.AUTH_JWT_AUDIENCE || undefined, rolesClaim, disabled };
+}
+
+/** Keys fetched over plain http could be swapped on the way: https, except on the loopback. */
+function checkJwksUrl(raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`AUTH_JWKS_URL must be a URL, got '${raw}'`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new Error(`AUTH_JWKS_URL must be an https:// URL (http:// only on localhost), got '${raw}'`);
+  }
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -35,4 +143,37 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
   return value;
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = integer(env, name, fallback);
+  if (value === 0) throw new Error(`${name} must be a positive integer, got '0'`);
+  return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be true or false, got '${env[name]}'`);
+}
+
+/** `*`, or origins as browsers send them: scheme, host and port, no path (https://dashboard.example.vn). */
+function corsOrigins(raw: string | undefined): string[] {
+  const origins = (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.origin !== origin) throw new Error(`CORS_ORIGINS must list origins such as https://dashboard.example.vn, got '${origin}'`);
+  }
+  return origins;
 }

@@ -22,6 +22,11 @@ export class DatabaseModule implements OnApplicationShutdown {
             const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 20, connectionTimeoutMillis: 5_000 });
             // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
             pool.on('error', () => undefined);
+            // Nor one that is checked out (by the event store's append, a migration, a transaction)
+            // when the server goes, between two of its queries: pg emits that as an 'error' event on
+            // the client, fatal without a listener. A query in flight fails by itself, and the pool
+            // drops the client, no longer queryable, when it is released.
+            pool.on('connect', (client) => client.on('error', () => undefined));
             return pool;
           },
         },

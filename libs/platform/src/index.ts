@@ -1,4 +1,5 @@
 import './pg-types.js';
 export * from './config.js';
+export * from './auth.js';
 export * from './embedded-database.js';
 export * from './database.module.js';

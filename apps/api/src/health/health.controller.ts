@@ -2,8 +2,10 @@ import type { ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type pg from 'pg';
-import { PG_POOL } from '@tthc/platform';
+import { EVENT_STORE, type EventStore } from '@tthc/event-store';
+import { PG_POOL, type ProjectorBehindConfig } from '@tthc/platform';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
+import { Public } from '../auth/roles.decorator.js';
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -17,8 +19,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-/** Events behind the head after which the projector counts as behind (queries still answer). */
-const BEHIND_AFTER_EVENTS = 1_000;
+export const PROJECTOR_BEHIND = Symbol('PROJECTOR_BEHIND');
+/**
+ * When the projector counts as behind (queries still answer, from an older position): more events
+ * than `events` not yet projected, or the oldest of them recorded more than `seconds` ago. The
+ * second catches a stalled projector however small the lag, and stays quiet while a busy one keeps up.
+ */
+export const DEFAULT_PROJECTOR_BEHIND: ProjectorBehindConfig = { events: 1_000, seconds: 30 };
 
 export class ProjectorHealth {
   @ApiProperty({ enum: ['up', 'behind', 'unknown'], description: '`behind`: queries answer, but from an older position' })
@@ -29,6 +36,8 @@ export class ProjectorHealth {
   head: number;
   @ApiProperty({ description: 'Events not yet projected' })
   lag: number;
+  @ApiProperty({ description: 'Age in seconds of the oldest event not yet projected (0 when none)' })
+  delaySeconds: number;
   @ApiProperty({ description: 'Whether this process runs the projector (false when apps/projector does)' })
   inProcess: boolean;
   @ApiProperty({ nullable: true, type: String })
@@ -50,11 +59,14 @@ export class HealthResponse {
  * client needing its own writes passes `afterPosition`.
  */
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PROJECTOR_BEHIND) private readonly behind: ProjectorBehindConfig,
   ) {}
 
   @Get()
@@ -70,13 +82,34 @@ export class HealthController {
     res.end(JSON.stringify(body));
   }
 
+  /**
+   * The head of the log and the checkpoint, each read with a bound. A checkpoint that cannot be read
+   * in time (its table locked) is taken as last known: the projector is then behind if the log moved on.
+   */
   private async projector(): Promise<ProjectorHealth> {
     const known = this.projection.status();
+    let head: number;
     try {
-      const { position, head, lag, running, lastError } = await withTimeout(this.projection.refreshLag(), CHECK_TIMEOUT_MS);
-      return { status: lag > BEHIND_AFTER_EVENTS ? 'behind' : 'up', position, head, lag, inProcess: running, lastError };
+      head = await withTimeout(this.store.headPosition(), CHECK_TIMEOUT_MS);
     } catch {
-      return { status: 'unknown', position: known.position, head: known.head, lag: known.lag, inProcess: known.running, lastError: known.lastError };
+      return { status: 'unknown', position: known.position, head: known.head, lag: known.lag, delaySeconds: 0, inProcess: known.running, lastError: known.lastError };
+    }
+    const position = await withTimeout(this.projection.checkpoint(), CHECK_TIMEOUT_MS).catch(() => known.position);
+    const lag = Math.max(0, head - position);
+    const delaySeconds = lag > 0 ? await this.delaySeconds(position) : 0;
+    const behind = lag > this.behind.events || (lag > 0 && delaySeconds > this.behind.seconds);
+    const { running, lastError } = this.projection.status();
+    return { status: behind ? 'behind' : 'up', position, head, lag, delaySeconds, inProcess: running, lastError };
+  }
+
+  /** How long ago the oldest event after `position` was recorded, in whole seconds. */
+  private async delaySeconds(position: number): Promise<number> {
+    try {
+      const [oldest] = await withTimeout(this.store.readAll({ after: position, limit: 1 }), CHECK_TIMEOUT_MS);
+      const recorded = oldest === undefined ? NaN : Date.parse(oldest.metadata.recordedAt);
+      return Number.isFinite(recorded) ? Math.max(0, Math.floor((Date.now() - recorded) / 1_000)) : 0;
+    } catch {
+      return 0;
     }
   }
 

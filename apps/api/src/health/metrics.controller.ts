@@ -1,9 +1,11 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
+import { Public } from '../auth/roles.decorator.js';
 
 /** Prometheus text exposition (format 0.0.4) of the figures operators alert on. */
 @ApiTags('operations')
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner) {}

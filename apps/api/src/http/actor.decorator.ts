@@ -1,16 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Role } from '@tthc/platform';
 
+/** The actor of every command when authentication is off (AUTH_DISABLED=true, development only). */
 export const ANONYMOUS = 'anonymous';
 
-/** What an authentication guard will attach to the request; nothing does yet. */
+/** What the AuthGuard attaches to the request once the bearer token verified. */
 export interface AuthenticatedRequest extends IncomingMessage {
-  user?: { subject: string };
+  user?: { subject: string; roles: readonly Role[] };
 }
 
 /**
- * The one seam for "who issued this command": every event's `metadata.actor`. Until authentication
- * exists (API.md roles), every caller is `anonymous`; a guard setting `request.user` is all it takes.
+ * The one seam for "who issued this command": every event's `metadata.actor`, the subject (`sub`) of
+ * the caller's token, as the AuthGuard verified it (non-blank, at most 200 printable characters).
  */
 export function actorOf(req: AuthenticatedRequest): string {
   return req.user?.subject ?? ANONYMOUS;

@@ -7,8 +7,9 @@ export const CORRELATION_ID_HEADER = 'X-Correlation-Id';
 /** A caller's id is kept only if it is a plain token: it goes into logs and every event's metadata. */
 const SANE_TOKEN = /^[A-Za-z0-9._:-]{1,100}$/;
 const CORRELATION_ID = Symbol('correlationId');
+const REQUEST_ID = Symbol('requestId');
 
-type WithCorrelationId = IncomingMessage & { [CORRELATION_ID]?: string };
+type WithCorrelationId = IncomingMessage & { [CORRELATION_ID]?: string; [REQUEST_ID]?: string };
 
 /**
  * Express middleware, mounted first: takes the caller's `X-Correlation-Id` or makes a UUID, and
@@ -28,7 +29,24 @@ export function correlationIdOf(req: IncomingMessage): string {
   return request[CORRELATION_ID];
 }
 
+/**
+ * The request's own id, a UUID made for it alone (a caller may give several requests one correlation
+ * id). A command's events carry it as `causationId`: the message that caused them is the command, and
+ * this id is its. The request's log line carries it as `requestId`, so that an event leads to the
+ * exact request (its status, its duration, its actor) and back.
+ */
+export function requestIdOf(req: IncomingMessage): string {
+  const request = req as WithCorrelationId;
+  request[REQUEST_ID] ??= randomUUID();
+  return request[REQUEST_ID];
+}
+
 /** The request's correlation id (see correlationIdMiddleware). */
 export const CorrelationId = createParamDecorator((_: unknown, context: ExecutionContext) =>
   correlationIdOf(context.switchToHttp().getRequest<IncomingMessage>()),
+);
+
+/** The id of the command this request carries (see requestIdOf): its events' `causationId`. */
+export const CausationId = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  requestIdOf(context.switchToHttp().getRequest<IncomingMessage>()),
 );

@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
+import { actorOf, type AuthenticatedRequest } from '../http/actor.decorator.js';
 import { InvalidRequest } from '../http/invalid-request.error.js';
 import { IdempotencyStore, requestHash } from './idempotency.store.js';
 
@@ -20,11 +21,12 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   return key;
 }
 
-type Request = IncomingMessage & { body?: unknown; originalUrl?: string };
+type Request = AuthenticatedRequest & { body?: unknown; originalUrl?: string };
 
 /**
  * `Idempotency-Key` on commands: the same key with the same request gets the first reply again
- * (status, body, ETag) and appends nothing; with another request, 422. Runs before the pipes, so a
+ * (status, body, ETag) and appends nothing; with another request or from another caller (the token's
+ * subject is part of the request's hash), 422. Runs after the guards and before the pipes, so a
  * request the pipes reject releases its key like any other failure.
  */
 @Injectable()
@@ -39,7 +41,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (key === undefined) return next.handle();
 
     const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
-    const reservation = await this.store.reserve(key, requestHash(req.method ?? 'POST', path, req.body));
+    const reservation = await this.store.reserve(key, requestHash(req.method ?? 'POST', path, req.body, actorOf(req)));
     if (reservation.kind === 'replay') {
       const { reply } = reservation;
       res.statusCode = reply.status;

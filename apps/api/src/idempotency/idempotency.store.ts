@@ -25,9 +25,13 @@ export interface IdempotencyOptions {
 export const IDEMPOTENCY_OPTIONS = Symbol('IDEMPOTENCY_OPTIONS');
 export const DEFAULT_IDEMPOTENCY_OPTIONS: IdempotencyOptions = { waitMs: 10_000, pollMs: 50, abandonedAfterSeconds: 60 };
 
-/** sha256 of method, path and the body as canonical JSON (keys sorted), so key order does not matter. */
-export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`).digest('hex');
+/**
+ * sha256 of the caller, method, path and the body as canonical JSON (keys sorted, so key order does not
+ * matter). With the caller in it, another token's subject reusing a key gets 422, never the first reply.
+ */
+export function requestHash(method: string, path: string, body: unknown, caller = ''): string {
+  const who = caller === '' ? '' : `${JSON.stringify(caller)}\n`;
+  return createHash('sha256').update(`${who}${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {

@@ -16,3 +16,15 @@ describe('requestHash', () => {
     ['a missing body', () => requestHash('POST', '/api/x', undefined)],
   ])('differs for %s', (_, other) => expect(other()).not.toBe(requestHash('POST', '/api/x', body)));
 });
+
+describe('requestHash with the caller', () => {
+  const body = { effectiveFrom: '2023-07-01', decisionRef: 'QĐ 1' };
+
+  it('differs between callers, so that one cannot replay the reply of another', () =>
+    expect(requestHash('POST', '/api/x', body, 'alice')).not.toBe(requestHash('POST', '/api/x', body, 'bob')));
+
+  it('is the same for the same caller', () => expect(requestHash('POST', '/api/x', body, 'alice')).toBe(requestHash('POST', '/api/x', body, 'alice')));
+
+  it('cannot be forged by a caller whose name ends the way a request starts', () =>
+    expect(requestHash('POST', '/api/x', body, 'a\nPOST')).not.toBe(requestHash('POST', '/api/x', body, 'a')));
+});

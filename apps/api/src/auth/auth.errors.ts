@@ -1,0 +1,32 @@
+import type { Role } from '@tthc/platform';
+
+/** No bearer token, or one that does not verify: 401 with `WWW-Authenticate: Bearer`. */
+export class AuthenticationRequired extends Error {
+  readonly code = 'AUTHENTICATION_REQUIRED';
+  constructor(
+    /** `missing`: no credentials were sent (RFC 6750 §3.1: no error code then). */
+    readonly reason: 'missing' | 'invalid_token' | 'invalid_request',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthenticationRequired';
+  }
+}
+
+/** A valid token without a role the endpoint accepts: 403. */
+export class AccessDenied extends Error {
+  readonly code = 'ACCESS_DENIED';
+  constructor(readonly required: readonly Role[]) {
+    super(required.length === 1 ? `This endpoint needs the role ${required[0]}` : `This endpoint needs one of the roles ${required.join(', ')}`);
+    this.name = 'AccessDenied';
+  }
+}
+
+/** The identity provider's keys could not be fetched: the token may be fine, retry later (503). */
+export class AuthenticationUnavailable extends Error {
+  readonly code = 'AUTHENTICATION_UNAVAILABLE';
+  constructor(options?: { cause?: unknown }) {
+    super("The identity provider's signing keys could not be fetched", options);
+    this.name = 'AuthenticationUnavailable';
+  }
+}

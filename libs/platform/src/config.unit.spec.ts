@@ -1,0 +1,50 @@
+import { readConfig } from './config.js';
+
+const SECRET = 'x'.repeat(32);
+
+describe('readConfig: authentication, CORS, limits', () => {
+  it('has safe defaults: no auth configured (the api then refuses to start with DATABASE_URL), no CORS origin', () => {
+    const config = readConfig({});
+    expect(config.auth).toEqual({ jwtSecret: undefined, jwksUrl: undefined, issuer: undefined, audience: undefined, rolesClaim: 'roles', disabled: false });
+    expect(config.corsOrigins).toEqual([]);
+    expect(config.commandRateLimit).toEqual({ limit: 100, windowSeconds: 10 });
+    expect(config.projectorBehind).toEqual({ events: 1_000, seconds: 30 });
+  });
+
+  it('reads every AUTH_* variable', () => {
+    const config = readConfig({
+      AUTH_JWT_SECRET: SECRET,
+      AUTH_JWKS_URL: 'https://id.example.vn/realms/tthc/protocol/openid-connect/certs',
+      AUTH_JWT_ISSUER: 'https://id.example.vn/realms/tthc',
+      AUTH_JWT_AUDIENCE: 'tthc-ledger',
+      AUTH_ROLES_CLAIM: 'realm_access.roles',
+    });
+    expect(config.auth).toMatchObject({ jwtSecret: SECRET, rolesClaim: 'realm_access.roles', issuer: 'https://id.example.vn/realms/tthc', audience: 'tthc-ledger' });
+  });
+
+  it.each([
+    [{ AUTH_JWT_SECRET: 'x'.repeat(31) }, /AUTH_JWT_SECRET must be at least 32 bytes/],
+    [{ AUTH_JWKS_URL: 'http://id.example.vn/jwks' }, /must be an https:\/\/ URL/],
+    [{ AUTH_JWKS_URL: 'not a url' }, /must be a URL/],
+    [{ AUTH_ROLES_CLAIM: 'roles; drop' }, /AUTH_ROLES_CLAIM/],
+    [{ AUTH_ROLES_CLAIM: 'sub' }, /registered claim/],
+    [{ AUTH_DISABLED: 'yes' }, /AUTH_DISABLED must be true or false/],
+    [{ AUTH_DISABLED: 'true', AUTH_JWT_SECRET: SECRET }, /contradicts/],
+    [{ CORS_ORIGINS: 'https://a.example.vn/path' }, /CORS_ORIGINS must list origins/],
+    [{ CORS_ORIGINS: 'a.example.vn' }, /CORS_ORIGINS/],
+    [{ RATE_LIMIT_WINDOW_SECONDS: '0' }, /positive integer/],
+    [{ RATE_LIMIT_COMMANDS: '-1' }, /non-negative integer/],
+  ])('refuses %j', (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('accepts http:// JWKS on the loopback only, AUTH_DISABLED=true alone, CORS origins and `*`', () => {
+    expect(readConfig({ AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks' }).auth.jwksUrl).toBe('http://127.0.0.1:8080/jwks');
+    expect(readConfig({ AUTH_DISABLED: 'true' }).auth.disabled).toBe(true);
+    expect(readConfig({ CORS_ORIGINS: ' https://a.example.vn , http://localhost:5173,*' }).corsOrigins).toEqual([
+      'https://a.example.vn',
+      'http://localhost:5173',
+      '*',
+    ]);
+  });
+});
