@@ -1,9 +1,10 @@
 import 'reflect-metadata';
+import { writeFile } from 'node:fs/promises';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventStoreModule } from '@tthc/event-store';
-import { DatabaseModule, provideDatabase, readConfig } from '@tthc/platform';
+import { DatabaseModule, provideDatabase, readConfig, type EventStoreConfig } from '@tthc/platform';
 import { PROJECTION_RUNNER, ReadModelsModule, type ProjectionRunner } from '@tthc/read-models';
 
 /**
@@ -12,13 +13,13 @@ import { PROJECTION_RUNNER, ReadModelsModule, type ProjectionRunner } from '@tth
  */
 @Module({})
 class ProjectorModule {
-  static forRoot(databaseUrl: string): DynamicModule {
+  static forRoot(databaseUrl: string, eventStore: EventStoreConfig): DynamicModule {
     return {
       module: ProjectorModule,
       imports: [
         CqrsModule.forRoot(),
         DatabaseModule.forRoot({ url: databaseUrl }),
-        EventStoreModule.forRoot(),
+        EventStoreModule.forRoot(eventStore),
         ReadModelsModule.forRoot({ databaseUrl, runProjector: true }),
       ],
     };
@@ -34,11 +35,19 @@ async function main(): Promise<void> {
     persistent: true,
     log: (m) => logger.log(m),
   });
-  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(database.url));
+  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(database.url, config.eventStore));
   const runner = app.get<ProjectionRunner>(PROJECTION_RUNNER);
   const report = setInterval(async () => {
-    const status = await runner.refreshLag().catch(() => runner.status());
+    let reached = true;
+    const status = await runner.refreshLag().catch(() => {
+      reached = false;
+      return runner.status();
+    });
     logger.log(`position ${status.position}, head ${status.head}, lag ${status.lag}`);
+    // For a container health check: touched only while the runner runs and both stores answer.
+    if (config.projectorHeartbeatFile && reached && status.running) {
+      await writeFile(config.projectorHeartbeatFile, `${JSON.stringify(status)}\n`).catch(() => undefined);
+    }
   }, 10_000);
   const stop = async () => {
     clearInterval(report);
