@@ -1,18 +1,25 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ApplicationModule } from '@tthc/application';
 import { EventStoreModule } from '@tthc/event-store';
-import { DatabaseModule } from '@tthc/platform';
+import { DatabaseModule, type EventStoreConfig, type ProjectorBehindConfig } from '@tthc/platform';
 import { ReadModelsModule } from '@tthc/read-models';
+import { AuthGuard } from './auth/auth.guard.js';
+import type { AuthOptions } from './auth/auth.options.js';
+import { AUTH_OPTIONS, TOKEN_VERIFIER } from './auth/auth.tokens.js';
+import { TokenVerifier } from './auth/token-verifier.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthoritiesController } from './authorities/authorities.controller.js';
-import { HealthController } from './health/health.controller.js';
+import { DEFAULT_PROJECTOR_BEHIND, HealthController, PROJECTOR_BEHIND } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
+import { CommandRateLimitGuard, CommandRateLimiter, RATE_LIMIT_OPTIONS, type RateLimitOptions } from './http/command-rate-limit.js';
 import { invalidRequestFromValidation } from './http/invalid-request.error.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, IDEMPOTENCY_OPTIONS, IdempotencyStore, type IdempotencyOptions } from './idempotency/idempotency.store.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { ProcedureEventsController } from './procedures/procedure-events.controller.js';
+import { ProcedureStateController } from './procedures/procedure-state.controller.js';
 import { ProceduresController } from './procedures/procedures.controller.js';
 
 export interface ApiModuleOptions {
@@ -20,12 +27,29 @@ export interface ApiModuleOptions {
   idempotency?: Partial<IdempotencyOptions>;
   /** Run the projector in this process (default true; PROJECTOR=off when apps/projector runs it). */
   runProjector?: boolean;
+  auth: AuthOptions;
+  /** Commands per client and window (default 100 per 10 s; limit 0 turns it off). */
+  rateLimit?: Partial<RateLimitOptions>;
+  /** When /health calls the projector behind (default 1000 events, or 30 s). */
+  projectorBehind?: Partial<ProjectorBehindConfig>;
+  /** EVENT_STORE: PostgreSQL (default) or KurrentDB. */
+  eventStore?: EventStoreConfig;
 }
 
-const CONTROLLERS = [ProceduresController, ProcedureEventsController, AuthoritiesController, HealthController, MetricsController];
+export const CONTROLLERS = [
+  ProceduresController,
+  ProcedureEventsController,
+  ProcedureStateController,
+  AuthoritiesController,
+  HealthController,
+  MetricsController,
+];
 
-/** Global pipe and filter, registered once, here in the app root (STYLE.md §5). */
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { limit: 100, windowSeconds: 10 };
+
+/** Global guard, pipe and filter, registered once, here in the app root (STYLE.md §5). */
 const GLOBAL_ENHANCERS = [
+  { provide: APP_GUARD, useClass: AuthGuard },
   {
     provide: APP_PIPE,
     useFactory: () =>
@@ -42,14 +66,17 @@ const GLOBAL_ENHANCERS = [
 @Module({})
 export class ApiModule {
   static forRoot(options: ApiModuleOptions): DynamicModule {
+    // One instance, imported here and by AuditModule (whose verification reads the read models too).
+    const readModels = ReadModelsModule.forRoot({ databaseUrl: options.databaseUrl, runProjector: options.runProjector ?? true });
     return {
       module: ApiModule,
       imports: [
         CqrsModule.forRoot(),
         DatabaseModule.forRoot({ url: options.databaseUrl }),
-        EventStoreModule.forRoot(),
+        EventStoreModule.forRoot(options.eventStore),
         ApplicationModule,
-        ReadModelsModule.forRoot({ databaseUrl: options.databaseUrl, runProjector: options.runProjector ?? true }),
+        readModels,
+        AuditModule.forRoot(readModels),
       ],
       controllers: CONTROLLERS,
       providers: [
@@ -57,6 +84,15 @@ export class ApiModule {
         { provide: IDEMPOTENCY_OPTIONS, useValue: { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...options.idempotency } },
         IdempotencyStore,
         IdempotencyInterceptor,
+        { provide: AUTH_OPTIONS, useValue: options.auth },
+        {
+          provide: TOKEN_VERIFIER,
+          useFactory: () => (options.auth.disabled ? null : new TokenVerifier(options.auth)),
+        },
+        { provide: RATE_LIMIT_OPTIONS, useValue: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit } },
+        CommandRateLimiter,
+        CommandRateLimitGuard,
+        { provide: PROJECTOR_BEHIND, useValue: { ...DEFAULT_PROJECTOR_BEHIND, ...options.projectorBehind } },
       ],
     };
   }

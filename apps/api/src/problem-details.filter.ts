@@ -5,7 +5,9 @@ import { ConcurrencyConflict } from '@tthc/application';
 import { IllegalProcedureTransition, InvalidCommand, ProcedureNotFound, UnknownAuthority, type FieldError } from '@tthc/domain';
 import { WrongExpectedVersion } from '@tthc/event-store';
 import { ProjectionBehind } from '@tthc/read-models';
+import { AccessDenied, AuthenticationRequired, AuthenticationUnavailable } from './auth/auth.errors.js';
 import { isDatabaseUnavailable } from './database/database-unavailable.js';
+import { TooManyRequests } from './http/command-rate-limit.js';
 import { InvalidRequest } from './http/invalid-request.error.js';
 import { IdempotencyKeyInFlight, IdempotencyKeyReused } from './idempotency/idempotency.errors.js';
 
@@ -13,6 +15,8 @@ export const PROBLEM_BASE = 'https://tthc-ledger.dev/problems/';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Seconds a client should wait before retrying after a 503. */
 export const RETRY_AFTER_SECONDS = 5;
+/** The protection space of RFC 6750's `WWW-Authenticate: Bearer` challenge. */
+export const AUTH_REALM = 'tthc-ledger';
 
 /** RFC 9457 problem details, with `errors` on 400 and the extension members listed below. */
 export interface Problem {
@@ -56,11 +60,38 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
     res.setHeader('Cache-Control', 'no-store');
     if (body.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    for (const [name, value] of Object.entries(this.headersOf(exception))) res.setHeader(name, value);
     res.removeHeader('ETag');
     res.end(JSON.stringify(body));
   }
 
+  /** Headers a problem carries besides its body: the Bearer challenge (RFC 6750 §3), Retry-After on 429. */
+  headersOf(exception: unknown): Record<string, string> {
+    if (exception instanceof AuthenticationRequired) {
+      const challenge =
+        exception.reason === 'missing'
+          ? `Bearer realm="${AUTH_REALM}"`
+          : `Bearer realm="${AUTH_REALM}", error="${exception.reason}", error_description="${exception.message.replace(/[^\x20-\x7e]|["\\]/g, "'")}"`;
+      return { 'WWW-Authenticate': challenge };
+    }
+    if (exception instanceof AccessDenied) return { 'WWW-Authenticate': `Bearer realm="${AUTH_REALM}", error="insufficient_scope"` };
+    if (exception instanceof TooManyRequests) return { 'Retry-After': String(exception.retryAfterSeconds) };
+    return {};
+  }
+
   toProblem(exception: unknown): Problem {
+    if (exception instanceof AuthenticationRequired) {
+      return problem(401, 'unauthorized', 'Unauthorized', exception.message);
+    }
+    if (exception instanceof AccessDenied) {
+      return problem(403, 'forbidden', 'Forbidden', exception.message);
+    }
+    if (exception instanceof AuthenticationUnavailable) {
+      return problem(503, 'authentication-unavailable', 'Service unavailable', `${exception.message}; retry later`);
+    }
+    if (exception instanceof TooManyRequests) {
+      return problem(429, 'too-many-requests', 'Too many requests', exception.message);
+    }
     if (exception instanceof InvalidRequest || exception instanceof InvalidCommand) {
       return problem(400, 'invalid-request', 'Invalid request', describe(exception.errors), { errors: exception.errors });
     }

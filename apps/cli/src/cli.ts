@@ -11,6 +11,10 @@ Environment:
                           (or the one the api already runs there is used)
   DATA_DIR                folder of the embedded PostgreSQL (default ./.data)
   EMBEDDED_POSTGRES_PORT  its port on 127.0.0.1 (default 54329)
+  EVENT_STORE             postgres (default) or kurrentdb: where the events are (read models stay in PostgreSQL)
+  KURRENTDB_CONNECTION_STRING
+                          kurrentdb://host:2113?tls=false, for EVENT_STORE=kurrentdb and migrate-events
+  AUTH_JWT_SECRET         the api's HS256 secret, for \`token\` (default: DATA_DIR/jwt-secret without DATABASE_URL)
 `;
 
 export function buildProgram(runtime: CliRuntime, version: string = packageVersion()): Command {

@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { provideDatabase, readConfig, type AppConfig, type DatabaseServer } from '@tthc/platform';
+import { provideDatabase, readConfig, type AppConfig, type DatabaseServer, type EventStoreConfig } from '@tthc/platform';
 import { CliModule } from './cli.module.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -21,11 +21,13 @@ export interface SessionOptions {
 export interface CliRuntime {
   io: CliIO;
   openSession(options: SessionOptions): Promise<CliSession>;
+  /** The environment commands read beyond the session (`token`: AUTH_*, DATA_DIR); process.env when absent. */
+  env?: NodeJS.ProcessEnv;
 }
 
-/** The Nest application context of the cli, on the database at `databaseUrl`. */
-export function createCliContext(databaseUrl: string): Promise<INestApplicationContext> {
-  return NestFactory.createApplicationContext(CliModule.forRoot({ databaseUrl }), {
+/** The Nest application context of the cli, on the database at `databaseUrl` (and EVENT_STORE's store). */
+export function createCliContext(databaseUrl: string, eventStore?: EventStoreConfig): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(CliModule.forRoot({ databaseUrl, eventStore }), {
     logger: ['error', 'warn'],
     // Nest's default is process.abort() on a bootstrap error, which would leave an embedded server behind.
     abortOnError: false,
@@ -60,7 +62,7 @@ export async function openSession(env: NodeJS.ProcessEnv, io: CliIO, options: Se
   }
   let app: INestApplicationContext;
   try {
-    app = await createCliContext(server.url);
+    app = await createCliContext(server.url, config.eventStore);
   } catch (error) {
     await server.stop();
     throw error;
@@ -78,5 +80,5 @@ export async function openSession(env: NodeJS.ProcessEnv, io: CliIO, options: Se
 }
 
 export function processRuntime(env: NodeJS.ProcessEnv, io: CliIO): CliRuntime {
-  return { io, openSession: (options) => openSession(env, io, options) };
+  return { io, env, openSession: (options) => openSession(env, io, options) };
 }

@@ -8,3 +8,4 @@ export * from './procedure/procedure.events.js';
 export * from './procedure/procedure.state.js';
 export * from './procedure/procedure.validation.js';
 export * from './procedure/procedure.decide.js';
+export * from './procedure/procedure.history.js';

@@ -1,19 +1,30 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type pg from 'pg';
-import { PG_POOL } from '@tthc/platform';
+import { PG_POOL, type EventStoreConfig } from '@tthc/platform';
+import { openKurrentDbEventStore } from './adapters/kurrentdb/open-kurrentdb-event-store.js';
+import { PostgresEventLog } from './adapters/postgres/postgres-event-log.js';
 import { PostgresEventStore } from './adapters/postgres/postgres-event-store.js';
+import type { EventStore } from './event-store.port.js';
 import { EVENT_STORE } from './event-store.tokens.js';
+import { storeEventLogSource } from './tamper-evidence/event-log-source.js';
+import { EventLogVerifier } from './tamper-evidence/event-log-verifier.js';
 
-export type EventStoreKind = 'postgres';
+export type EventStoreKind = EventStoreConfig['kind'];
 
 /**
- * Binds EVENT_STORE to the adapter chosen by configuration (EVENT_STORE=postgres, the default).
- * Global, so that the handlers of ApplicationModule and ReadModelsModule find the one store.
+ * Binds EVENT_STORE to the adapter chosen by configuration (`readConfig().eventStore`: EVENT_STORE=
+ * postgres, the default, or kurrentdb with KURRENTDB_CONNECTION_STRING). Global, so that the handlers
+ * of ApplicationModule and ReadModelsModule find the one store. PG_POOL is needed either way: the read
+ * models, their checkpoints and the idempotency keys stay in PostgreSQL.
+ *
+ * @example
+ *   imports: [DatabaseModule.forRoot({ url }), EventStoreModule.forRoot(readConfig().eventStore)]
  */
 @Module({})
-export class EventStoreModule {
-  static forRoot(options: { kind?: EventStoreKind } = {}): DynamicModule {
-    const kind = options.kind ?? 'postgres';
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  static forRoot(config: EventStoreConfig = { kind: 'postgres' }): DynamicModule {
     return {
       module: EventStoreModule,
       global: true,
@@ -21,13 +32,33 @@ export class EventStoreModule {
         {
           provide: EVENT_STORE,
           inject: [PG_POOL],
-          useFactory: (pool: pg.Pool) => {
-            if (kind !== 'postgres') throw new Error(`Unknown EVENT_STORE '${kind}'`);
-            return new PostgresEventStore(pool);
+          useFactory: (pool: pg.Pool): EventStore | Promise<EventStore> => {
+            switch (config.kind) {
+              case 'postgres':
+                return new PostgresEventStore(pool);
+              case 'kurrentdb':
+                return openKurrentDbEventStore(config.connectionString);
+              default: {
+                const _exhaustive: never = config;
+                throw new Error(`Unknown EVENT_STORE '${(_exhaustive as { kind: string }).kind}'`);
+              }
+            }
           },
         },
+        {
+          // Tamper evidence: PostgreSQL's own reader, with its log digest checkpoints; the port otherwise.
+          provide: EventLogVerifier,
+          inject: [EVENT_STORE, PG_POOL],
+          useFactory: (store: EventStore, pool: pg.Pool) =>
+            new EventLogVerifier(store instanceof PostgresEventStore ? new PostgresEventLog(pool) : storeEventLogSource(store)),
+        },
       ],
-      exports: [EVENT_STORE],
+      exports: [EVENT_STORE, EventLogVerifier],
     };
+  }
+
+  /** Disposes of the KurrentDB client; the PostgreSQL store's pool belongs to DatabaseModule. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
   }
 }

@@ -50,6 +50,11 @@ export interface RecordedEvent extends NewEvent {
   revision: number;
   globalPosition: number;
   metadata: EventMetadata & { recordedAt: string };
+  /**
+   * Tamper evidence: sha256 (hex) over this event and its stream's previous event's hash, as
+   * `tamper-evidence/hash-chain.ts` defines it. Absent from adapters that keep no hash chain.
+   */
+  hash?: string;
 }
 
 /** `any`, `no_stream` (must not exist yet), `stream_exists`, or the exact revision of the last event. */

@@ -7,7 +7,8 @@ import { ProjectorService } from './projector.service.js';
 import { READ_MODEL_QUERY_HANDLERS } from './queries/read-model.queries.js';
 import { ReadModelReader } from './queries/read-model.reader.js';
 import { createReadModelDataSource, migrateReadModels } from './read-model.data-source.js';
-import { PROJECTION_RUNNER, READ_MODEL_DATA_SOURCE, READ_MODEL_READER } from './read-models.tokens.js';
+import { PROJECTION_RUNNER, READ_MODEL_DATA_SOURCE, READ_MODEL_READER, READ_MODEL_VERIFIER } from './read-models.tokens.js';
+import { ReadModelVerifier } from './verification/read-model-verifier.js';
 
 export interface ReadModelsOptions {
   databaseUrl: string;
@@ -53,10 +54,15 @@ export class ReadModelsModule implements OnApplicationShutdown {
               log: (message, fields) => logger.warn({ msg: message, ...fields }),
             }),
         },
+        {
+          provide: READ_MODEL_VERIFIER,
+          inject: [READ_MODEL_DATA_SOURCE, EVENT_STORE],
+          useFactory: (dataSource: DataSource, store: EventStore) => new ReadModelVerifier(dataSource, store),
+        },
         ...(options.runProjector === false ? [] : [ProjectorService]),
         ...READ_MODEL_QUERY_HANDLERS,
       ],
-      exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, PROJECTION_RUNNER],
+      exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, PROJECTION_RUNNER, READ_MODEL_VERIFIER],
     };
   }
 

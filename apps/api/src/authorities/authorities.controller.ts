@@ -11,7 +11,9 @@ import {
   ProjectionBehind,
   type ProjectionRunner,
 } from '@tthc/read-models';
+import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { InvalidRequest } from '../http/invalid-request.error.js';
+import { ApiAuthDocs } from '../procedures/procedure.api-docs.js';
 import { AuthorityParams } from '../procedures/procedure-params.request.js';
 import { nationalSummaryCsv } from './national-summary.csv.js';
 import { MovementQuery, ProcedureListQuery, ReadYourWritesQuery, SummaryQuery } from './summary-query.request.js';
@@ -21,6 +23,8 @@ const READ_YOUR_WRITES_WAIT_MS = 5_000;
 
 /** Dashboards' queries, answered from the read models; every answer states its `position`. */
 @ApiTags('queries')
+@ApiAuthDocs()
+@Roles(...QUERY_ROLES)
 @Controller()
 export class AuthoritiesController {
   constructor(
@@ -39,24 +43,24 @@ export class AuthoritiesController {
   @Get('authorities/:authorityCode/summary')
   @ApiOperation({ summary: "One authority's procedures in force on a date, as known at an instant" })
   async summary(@Param() { authorityCode }: AuthorityParams, @Query() query: SummaryQuery) {
-    await this.readYourWrites(query.afterPosition);
-    return this.queryBus.execute(new GetAuthoritySummaryQuery(authorityCode, query.at, query.knownAt));
+    await this.readYourWrites(query.afterPosition, query.asOfPosition);
+    return this.queryBus.execute(new GetAuthoritySummaryQuery(authorityCode, query.at, query.knownAt, query.asOfPosition));
   }
 
   @Get('authorities/:authorityCode/movement')
   @ApiOperation({ summary: 'How an authority moved between two dates, with the transitions effective in (from, to]' })
   async movement(@Param() { authorityCode }: AuthorityParams, @Query() query: MovementQuery) {
     if (query.from > query.to) throw new InvalidRequest([{ field: 'to', message: 'must not be before from' }]);
-    await this.readYourWrites(query.afterPosition);
-    return this.queryBus.execute(new GetMovementQuery(authorityCode, query.from, query.to, query.knownAt));
+    await this.readYourWrites(query.afterPosition, query.asOfPosition);
+    return this.queryBus.execute(new GetMovementQuery(authorityCode, query.from, query.to, query.knownAt, query.asOfPosition));
   }
 
   @Get('summary')
   @ApiOperation({ summary: 'The national table: one summary per authority, and totals' })
   @ApiProduces('application/json', 'text/csv')
   async national(@Query() query: SummaryQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response) {
-    await this.readYourWrites(query.afterPosition);
-    const table = await this.queryBus.execute(new GetNationalSummaryQuery(query.at, query.knownAt));
+    await this.readYourWrites(query.afterPosition, query.asOfPosition);
+    const table = await this.queryBus.execute(new GetNationalSummaryQuery(query.at, query.knownAt, query.asOfPosition));
     if (prefersCsv(accept)) {
       res.type('text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `inline; filename="tthc-summary-${table.at}.csv"`);
@@ -69,11 +73,12 @@ export class AuthoritiesController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The procedures in force on a date, paged' })
   async procedures(@Param() { authorityCode }: AuthorityParams, @Query() query: ProcedureListQuery) {
-    await this.readYourWrites(query.afterPosition);
+    await this.readYourWrites(query.afterPosition, query.asOfPosition);
     return this.queryBus.execute(
       new ListProceduresQuery(authorityCode, {
         at: query.at,
         knownAt: query.knownAt,
+        asOfPosition: query.asOfPosition,
         onlineMode: query.onlineMode,
         paperIntake: query.paperIntake,
         page: query.page,
@@ -82,8 +87,10 @@ export class AuthoritiesController {
     );
   }
 
-  private async readYourWrites(afterPosition: number | undefined): Promise<void> {
-    if (afterPosition === undefined) return;
+  /** Waits for `afterPosition`, and for `asOfPosition` too: an answer as of a position needs the read models there. */
+  private async readYourWrites(afterPosition: number | undefined, asOfPosition?: number): Promise<void> {
+    if (afterPosition === undefined && asOfPosition === undefined) return;
+    afterPosition = Math.max(afterPosition ?? 0, asOfPosition ?? 0);
     const started = Date.now();
     if (!(await this.projection.waitForPosition(afterPosition, READ_YOUR_WRITES_WAIT_MS))) {
       throw new ProjectionBehind(afterPosition, await this.projection.checkpoint(), Date.now() - started);

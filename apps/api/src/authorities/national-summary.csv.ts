@@ -15,7 +15,7 @@ export function nationalSummaryCsv(table: NationalSummary): string {
       s.paperIntakeDisabled.count, s.paperIntakeDisabled.share,
     ].map(cell).join(',');
   return [
-    `# position=${table.position} knownAt=${table.knownAt}`,
+    `# position=${table.position} ${table.asOfPosition === undefined ? `knownAt=${table.knownAt}` : `asOfPosition=${table.asOfPosition}`}`,
     HEADER.join(','),
     ...table.authorities.map((s) => row(s.authorityCode, s.authorityName, s)),
     row('', table.totals.authorityName, table.totals),

@@ -1,21 +1,25 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsIn, IsInt, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
-import { ONLINE_MODES, PAPER_INTAKES } from '@tthc/domain';
+import { ONLINE_MODES, PAPER_INTAKES, isCalendarDate } from '@tthc/domain';
 import { IsCalendarDate, Optional } from '../procedures/validators.js';
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
-/** An ISO-8601 instant with a zone (2023-07-01T00:00:00Z), within years 1900–9999. */
+/**
+ * An ISO-8601 instant with a zone (2023-07-01T00:00:00Z), within years 1900–9999, on a real calendar
+ * date: Date.parse would read 2023-02-30 as 2 March, and PostgreSQL would refuse it.
+ */
 export function IsInstant(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isInstant',
       validator: {
         validate: (value) => {
-          if (typeof value !== 'string' || !INSTANT.test(value)) return false;
-          const ms = Date.parse(value);
-          return Number.isFinite(ms) && new Date(ms).getUTCFullYear() >= 1900;
+          const match = typeof value === 'string' ? INSTANT.exec(value) : null;
+          if (!match || !isCalendarDate(match[1])) return false;
+          const ms = Date.parse(value as string);
+          return Number.isFinite(ms) && new Date(ms).getUTCFullYear() >= 1900 && new Date(ms).getUTCFullYear() <= 9999;
         },
         defaultMessage: () => 'must be an ISO-8601 instant with a time zone, such as 2023-07-01T00:00:00Z',
       },
@@ -24,11 +28,19 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/**
+ * A query parameter read as a decimal integer: `Number()` would also take `0x10`, `1e3`, `0b11` and
+ * ` ` (0); anything but optional minus and digits becomes NaN, which @IsInt then refuses.
+ */
+function DecimalInteger(): PropertyDecorator {
+  return Transform(({ value }) => (typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN));
+}
+
 /** Read-your-writes: wait until the read models reflect a command's globalPosition. */
 export class ReadYourWritesQuery {
   @ApiPropertyOptional({ description: "Wait until the read models reflect this command reply's globalPosition", example: 5210 })
   @Optional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt({ message: 'must be a non-negative integer' })
   @Min(0, { message: 'must be a non-negative integer' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'is too large' })
@@ -40,6 +52,26 @@ export class KnownAtQuery extends ReadYourWritesQuery {
   @Optional()
   @IsInstant()
   knownAt?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'As the log stood at this global position: give the `position` an earlier answer stated to regenerate it exactly. ' +
+      'Not with knownAt. Beyond the read models, the query waits as with afterPosition, then answers 503.',
+    example: 5210,
+  })
+  @Optional()
+  @DecimalInteger()
+  @IsInt({ message: 'must be a non-negative integer' })
+  @Min(0, { message: 'must be a non-negative integer' })
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'is too large' })
+  @ValidateBy({
+    name: 'notWithKnownAt',
+    validator: {
+      validate: (_value, args) => (args?.object as KnownAtQuery | undefined)?.knownAt === undefined,
+      defaultMessage: () => 'cannot be combined with knownAt: a log position already fixes what was known',
+    },
+  })
+  asOfPosition?: number;
 }
 
 export class SummaryQuery extends KnownAtQuery {
@@ -72,7 +104,7 @@ export class ProcedureListQuery extends SummaryQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100_000, default: 1 })
   @Optional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt({ message: 'must be an integer from 1 to 100000' })
   @Min(1, { message: 'must be an integer from 1 to 100000' })
   @Max(100_000, { message: 'must be an integer from 1 to 100000' })
@@ -80,7 +112,7 @@ export class ProcedureListQuery extends SummaryQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @Optional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt({ message: 'must be an integer from 1 to 500' })
   @Min(1, { message: 'must be an integer from 1 to 500' })
   @Max(500, { message: 'must be an integer from 1 to 500' })

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
-import { correlationIdOf } from '../http/correlation-id.js';
+import type { AuthenticatedRequest } from '../http/actor.decorator.js';
+import { correlationIdOf, requestIdOf } from '../http/correlation-id.js';
 
 /** One JSON line per record, on stdout unless `destination` is given; `level` is `silent` under test. */
 export function createRootLogger(level: string, destination?: DestinationStream): Logger {
@@ -75,8 +76,10 @@ function extra(params: unknown[]): Record<string, unknown> {
 type Req = IncomingMessage & { originalUrl?: string };
 
 /**
- * Express middleware logging one line per request when it ends: method, url, status, duration (ms)
- * and correlationId. Headers are left out: they will carry bearer tokens.
+ * Express middleware logging one line per request when it ends: method, url, status, duration (ms),
+ * correlationId, requestId (a command's events carry it as causationId) and actor (the verified
+ * token's subject; null when the request was not authenticated). Headers are left out: they carry
+ * bearer tokens.
  */
 export function requestLogger(logger: Logger): HttpLogger<Req, ServerResponse> {
   const summary = (req: Req, res: ServerResponse, duration: number) => ({
@@ -84,6 +87,8 @@ export function requestLogger(logger: Logger): HttpLogger<Req, ServerResponse> {
     url: req.originalUrl ?? req.url,
     status: res.statusCode,
     duration,
+    requestId: requestIdOf(req),
+    actor: (req as AuthenticatedRequest).user?.subject ?? null,
   });
   return pinoHttp<Req, ServerResponse>({
     logger,

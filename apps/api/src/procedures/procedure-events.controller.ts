@@ -3,12 +3,15 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { GetProcedureEventsQuery } from '@tthc/application';
 import { procedureStreamId } from '@tthc/domain';
-import { ApiQueryDocs } from './procedure.api-docs.js';
+import { AUDIT_ROLES, Roles } from '../auth/roles.decorator.js';
+import { ApiAuthDocs, ApiQueryDocs } from './procedure.api-docs.js';
 import { ProcedureParams } from './procedure-params.request.js';
 import { ProcedureEventsResponse } from './procedure.responses.js';
 
 /** Audit: a procedure's stream as recorded, with who, when and in which correlation. */
 @ApiTags('audit')
+@ApiAuthDocs()
+@Roles(...AUDIT_ROLES)
 @Controller('authorities/:authorityCode/procedures/:procedureCode/events')
 export class ProcedureEventsController {
   constructor(private readonly queryBus: QueryBus) {}

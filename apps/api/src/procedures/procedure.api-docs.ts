@@ -1,12 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiPayloadTooLargeResponse,
   ApiPreconditionFailedResponse,
   ApiServiceUnavailableResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CORRELATION_ID_HEADER } from '../http/correlation-id.js';
@@ -17,6 +21,15 @@ export const ETAG_HEADER_DOC = { ETag: { description: "The stream's revision, qu
 
 const CorrelationHeaderDoc = () =>
   ApiHeader({ name: CORRELATION_ID_HEADER, required: false, description: 'Up to 100 of [A-Za-z0-9._:-]; echoed back, recorded on events' });
+
+/** OpenAPI, on a controller whose endpoints need a token: the bearer scheme and the 401 and 403 problems. */
+export function ApiAuthDocs() {
+  return applyDecorators(
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ type: ProblemResponse, description: 'No bearer token, or one that is malformed, expired or not signed by a trusted key' }),
+    ApiForbiddenResponse({ type: ProblemResponse, description: 'The token has none of the roles the endpoint needs' }),
+  );
+}
 
 /** OpenAPI: the headers and problem responses every command shares. */
 export function ApiCommandDocs() {
@@ -34,6 +47,7 @@ export function ApiCommandDocs() {
     ApiPreconditionFailedResponse({ type: ProblemResponse, description: 'If-Match names a stale revision' }),
     ApiPayloadTooLargeResponse({ type: ProblemResponse, description: 'Body larger than the limit (64 KiB by default)' }),
     ApiUnprocessableEntityResponse({ type: ProblemResponse, description: 'Idempotency-Key reused with another request' }),
+    ApiTooManyRequestsResponse({ type: ProblemResponse, description: 'Too many commands from this client; see Retry-After' }),
     ApiServiceUnavailableResponse({ type: ProblemResponse, description: 'The event store is unreachable; see Retry-After' }),
   );
 }

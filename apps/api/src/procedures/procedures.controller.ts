@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
@@ -12,12 +12,14 @@ import {
   type AnyProcedureBusCommand,
   type CommandContext,
 } from '@tthc/application';
+import { COMMAND_ROLES, QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { Actor } from '../http/actor.decorator.js';
-import { CorrelationId } from '../http/correlation-id.js';
+import { CommandRateLimitGuard } from '../http/command-rate-limit.js';
+import { CausationId, CorrelationId } from '../http/correlation-id.js';
 import { IfMatchRevision, revisionTag } from '../http/if-match.js';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import { DatedDecisionRequest } from './dated-decision.request.js';
-import { ApiCommandDocs, ApiQueryDocs, ETAG_HEADER_DOC } from './procedure.api-docs.js';
+import { ApiAuthDocs, ApiCommandDocs, ApiQueryDocs, ETAG_HEADER_DOC } from './procedure.api-docs.js';
 import { AuthorityParams, ProcedureParams } from './procedure-params.request.js';
 import { CommandReply, ProcedureStateResponse } from './procedure.responses.js';
 import { ReclassifyProcedureRequest } from './reclassify-procedure.request.js';
@@ -26,9 +28,11 @@ import { RegisterProcedureRequest } from './register-procedure.request.js';
 /**
  * The procedure commands of API.md and the procedure's current state. A command endpoint validates
  * its input (the global ValidationPipe), maps If-Match to the expected revision, executes the command
- * and sets the ETag; the domain decides everything else. Idempotency-Key is the interceptor's.
+ * and sets the ETag; the domain decides everything else. Idempotency-Key is the interceptor's; who may
+ * call (commands: administrators, rate-limited per caller) is the guards'.
  */
 @ApiTags('procedures')
+@ApiAuthDocs()
 @Controller('authorities/:authorityCode/procedures')
 export class ProceduresController {
   constructor(
@@ -37,6 +41,8 @@ export class ProceduresController {
   ) {}
 
   @Post()
+  @Roles(...COMMAND_ROLES)
+  @UseGuards(CommandRateLimitGuard)
   @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Register a procedure as offered by an authority' })
   @ApiCreatedResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
@@ -46,15 +52,18 @@ export class ProceduresController {
     @Body() body: RegisterProcedureRequest,
     @Actor() actor: string,
     @CorrelationId() correlationId: string,
+    @CausationId() causationId: string,
     @IfMatchRevision() expectedRevision: number | undefined,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
-    const context = commandContext(actor, correlationId, expectedRevision);
+    const context = commandContext(actor, correlationId, causationId, expectedRevision);
     return this.execute(new RegisterProcedureCommand({ ...body, authorityCode }, context), res);
   }
 
   @Post(':procedureCode/reclassify')
   @HttpCode(200)
+  @Roles(...COMMAND_ROLES)
+  @UseGuards(CommandRateLimitGuard)
   @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Change the online mode (toàn trình, một phần, cung cấp thông tin trực tuyến)' })
   @ApiOkResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
@@ -64,15 +73,18 @@ export class ProceduresController {
     @Body() body: ReclassifyProcedureRequest,
     @Actor() actor: string,
     @CorrelationId() correlationId: string,
+    @CausationId() causationId: string,
     @IfMatchRevision() expectedRevision: number | undefined,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
-    const context = commandContext(actor, correlationId, expectedRevision);
+    const context = commandContext(actor, correlationId, causationId, expectedRevision);
     return this.execute(new ReclassifyProcedureCommand({ ...body, ...keyOf(params) }, context), res);
   }
 
   @Post(':procedureCode/disable-paper-intake')
   @HttpCode(200)
+  @Roles(...COMMAND_ROLES)
+  @UseGuards(CommandRateLimitGuard)
   @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Stop taking paper dossiers' })
   @ApiOkResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
@@ -82,15 +94,18 @@ export class ProceduresController {
     @Body() body: DatedDecisionRequest,
     @Actor() actor: string,
     @CorrelationId() correlationId: string,
+    @CausationId() causationId: string,
     @IfMatchRevision() expectedRevision: number | undefined,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
-    const context = commandContext(actor, correlationId, expectedRevision);
+    const context = commandContext(actor, correlationId, causationId, expectedRevision);
     return this.execute(new DisablePaperIntakeCommand({ ...body, ...keyOf(params) }, context), res);
   }
 
   @Post(':procedureCode/reenable-paper-intake')
   @HttpCode(200)
+  @Roles(...COMMAND_ROLES)
+  @UseGuards(CommandRateLimitGuard)
   @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Take paper dossiers again' })
   @ApiOkResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
@@ -100,15 +115,18 @@ export class ProceduresController {
     @Body() body: DatedDecisionRequest,
     @Actor() actor: string,
     @CorrelationId() correlationId: string,
+    @CausationId() causationId: string,
     @IfMatchRevision() expectedRevision: number | undefined,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
-    const context = commandContext(actor, correlationId, expectedRevision);
+    const context = commandContext(actor, correlationId, causationId, expectedRevision);
     return this.execute(new ReenablePaperIntakeCommand({ ...body, ...keyOf(params) }, context), res);
   }
 
   @Post(':procedureCode/withdraw')
   @HttpCode(200)
+  @Roles(...COMMAND_ROLES)
+  @UseGuards(CommandRateLimitGuard)
   @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Withdraw the procedure: the authority no longer offers it' })
   @ApiOkResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
@@ -118,14 +136,16 @@ export class ProceduresController {
     @Body() body: DatedDecisionRequest,
     @Actor() actor: string,
     @CorrelationId() correlationId: string,
+    @CausationId() causationId: string,
     @IfMatchRevision() expectedRevision: number | undefined,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
-    const context = commandContext(actor, correlationId, expectedRevision);
+    const context = commandContext(actor, correlationId, causationId, expectedRevision);
     return this.execute(new WithdrawProcedureCommand({ ...body, ...keyOf(params) }, context), res);
   }
 
   @Get(':procedureCode')
+  @Roles(...QUERY_ROLES)
   @ApiOperation({ summary: "The procedure's current state, with its revision as ETag" })
   @ApiOkResponse({ type: ProcedureStateResponse, headers: ETAG_HEADER_DOC })
   @ApiQueryDocs()
@@ -158,8 +178,9 @@ export class ProceduresController {
   }
 }
 
-function commandContext(actor: string, correlationId: string, expectedRevision: number | undefined): CommandContext {
-  return { actor, correlationId, ...(expectedRevision !== undefined && { expectedRevision }) };
+/** Provenance of the command's events: who (the token's subject), which correlation, which request caused them. */
+function commandContext(actor: string, correlationId: string, causationId: string, expectedRevision: number | undefined): CommandContext {
+  return { actor, correlationId, causationId, ...(expectedRevision !== undefined && { expectedRevision }) };
 }
 
 function keyOf({ authorityCode, procedureCode }: ProcedureParams) {

@@ -1,3 +1,5 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isCalendarDate } from '@tthc/domain';
 
@@ -9,20 +11,37 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-// The domain's rule (procedure.validation.ts, not exported there): control characters, bidirectional
-// controls and zero-width characters make two equal-looking strings differ. Keep the two in step.
-const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+// The domain's rule (procedure.validation.ts, not exported there), widened here: control characters,
+// format characters (bidirectional controls, zero-width characters, the Arabic letter mark, tags, soft
+// hyphens), line and paragraph separators, lone surrogates (PostgreSQL's jsonb refuses them) and private
+// use characters make two equal-looking strings differ, or cannot be stored. Keep the two in step.
+const FORBIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0]/u;
+// After NFC, Vietnamese needs no combining mark at all; a few are tolerated for other scripts' names, a
+// pile of them ("Zalgo" text) only serves to garble what is displayed around it.
+const STACKED_COMBINING_MARKS = /\p{M}{3,}/u;
 
 function textProblem(value: unknown, maxLength: number): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
   if (value.trim().length === 0) return 'must not be blank';
   if (value.length > maxLength) return `must be at most ${maxLength} characters`;
   if (FORBIDDEN_CHARACTERS.test(value)) return 'must not contain control, bidirectional or zero-width characters';
+  if (STACKED_COMBINING_MARKS.test(value)) return 'must not stack more than 2 combining marks on a character';
   return undefined;
 }
 
-/** A non-blank string of at most `maxLength` characters, free of invisible characters: one message per field. */
+/**
+ * A non-blank string of at most `maxLength` characters, free of invisible characters: one message per
+ * field. Normalised to NFC first, so that text typed with combining tone marks (the legacy Vietnamese
+ * "tổ hợp" input) is stored, compared and counted as its precomposed equivalent.
+ */
 export function IsText(maxLength: number, options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' ? value.normalize('NFC') : value)),
+    textValidator(maxLength, options),
+  );
+}
+
+function textValidator(maxLength: number, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isText',

@@ -9,7 +9,12 @@ import {
   isKnownAuthorityCode,
   procedure,
   procedureStreamId,
+  stateAt,
+  validateHistoricalView,
+  vietnamDate,
   type ProcedureEvent,
+  type ProcedureStateAt,
+  type RecordedProcedureEvent,
   type RegisteredProcedure,
 } from '@tthc/domain';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@tthc/event-store';
@@ -36,6 +41,32 @@ export class GetProcedureEventsQuery extends Query<RecordedEvent[]> {
   constructor(
     readonly authorityCode: string,
     readonly procedureCode: string,
+  ) {
+    super();
+  }
+}
+
+/** A procedure's state rebuilt from its events alone: in force on `at`, as recorded by `knownAt`. */
+export interface ProcedureStateAtView extends Omit<ProcedureStateAt, 'globalPosition'> {
+  authorityCode: string;
+  procedureCode: string;
+  at: string;
+  /** The instant asked for, or the moment of the answer when none was. */
+  knownAt: string;
+  /**
+   * Global position of the stream's last event, as for the current state: the answer reflects the
+   * stream up to it (every event of it was read, and considered or ruled out by `at` and `knownAt`).
+   */
+  position: number;
+}
+
+/** Time travel: `at` defaults to today in Vietnam, `knownAt` to now (everything recorded). */
+export class GetProcedureStateQuery extends Query<ProcedureStateAtView> {
+  constructor(
+    readonly authorityCode: string,
+    readonly procedureCode: string,
+    readonly at?: string,
+    readonly knownAt?: string,
   ) {
     super();
   }
@@ -69,6 +100,29 @@ export class GetProcedureHandler implements IQueryHandler<GetProcedureQuery, Pro
   }
 }
 
+@QueryHandler(GetProcedureStateQuery)
+export class GetProcedureStateHandler implements IQueryHandler<GetProcedureStateQuery, ProcedureStateAtView> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  async execute({ authorityCode, procedureCode, at, knownAt }: GetProcedureStateQuery): Promise<ProcedureStateAtView> {
+    const now = new Date();
+    const view = { at: at ?? vietnamDate(now), ...(knownAt !== undefined && { knownAt }) };
+    validateHistoricalView(view); // before reading: a malformed question is a 400 even for an unknown procedure
+    const events = await readProcedureStream(this.store, authorityCode, procedureCode);
+    const { inForce, state, revision, eventsConsidered } = stateAt(events as unknown as RecordedProcedureEvent[], view);
+    return {
+      authorityCode,
+      procedureCode,
+      at: view.at,
+      knownAt: knownAt ?? now.toISOString(),
+      inForce,
+      state,
+      revision,
+      eventsConsidered,
+      position: events[events.length - 1].globalPosition,
+    };
+  }
+}
+
 @QueryHandler(GetProcedureEventsQuery)
 export class GetProcedureEventsHandler implements IQueryHandler<GetProcedureEventsQuery, RecordedEvent[]> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
@@ -77,4 +131,4 @@ export class GetProcedureEventsHandler implements IQueryHandler<GetProcedureEven
   }
 }
 
-export const PROCEDURE_QUERY_HANDLERS = [GetProcedureHandler, GetProcedureEventsHandler];
+export const PROCEDURE_QUERY_HANDLERS = [GetProcedureHandler, GetProcedureStateHandler, GetProcedureEventsHandler];

@@ -8,10 +8,37 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '../event-store.port.js';
+import { storeEventLogSource } from '../tamper-evidence/event-log-source.js';
+import { EventLogVerifier } from '../tamper-evidence/event-log-verifier.js';
+import { GENESIS_HASH, recomputeEventHash } from '../tamper-evidence/hash-chain.js';
 
 export interface EventStoreContractSubject {
   store: EventStore;
   teardown(): Promise<void>;
+  /**
+   * Put before every stream name the suite writes (default none), for a store that cannot be emptied
+   * for the run (a shared KurrentDB server): with an adapter reading only streams of that prefix, the
+   * run still starts from an empty log.
+   */
+  streamPrefix?: string;
+}
+
+/** What the stores guarantee differently; each flag defaults to the stricter behaviour. */
+export interface EventStoreCapabilities {
+  /**
+   * Event ids are unique in the whole log: an id already stored is refused with DuplicateEventIds
+   * unless the append is a verbatim repeat (same ids, same stream, same order). PostgreSQL and the
+   * in-memory store check every id. KurrentDB only recognises repeats, from the ids' places in the
+   * stream and a cache of recent ids: an id reused in another stream, or behind a fresh id at the head
+   * of a batch, is appended again (see adapters/kurrentdb/kurrentdb-mapping.ts).
+   */
+  uniqueEventIds: boolean;
+  /**
+   * Every recorded event carries `hash`, chained over its stream as `tamper-evidence/hash-chain.ts`
+   * defines it, so that the EventLogVerifier can check the log through the port. PostgreSQL and the
+   * in-memory store keep it.
+   */
+  hashChain: boolean;
 }
 
 /**
@@ -29,14 +56,23 @@ export interface EventStoreContractSubject {
  *     return { store, teardown: () => store.close() };
  *   });
  */
-export function eventStoreContract(name: string, setup: () => Promise<EventStoreContractSubject>): void {
+export function eventStoreContract(
+  name: string,
+  setup: () => Promise<EventStoreContractSubject>,
+  capabilities: Partial<EventStoreCapabilities> = {},
+): void {
+  const { uniqueEventIds = true, hashChain = true } = capabilities;
+
   describe(`${name} honours the EventStore contract`, () => {
     let subject: EventStoreContractSubject | undefined;
     let store: EventStore;
+    let prefix = '';
+    const streamId = () => `${prefix}contract-${randomUUID()}`;
 
     beforeAll(async () => {
       subject = await setup();
       store = subject.store;
+      prefix = subject.streamPrefix ?? '';
     });
 
     afterAll(async () => {
@@ -152,20 +188,37 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         expect(await store.readAll({ after: head })).toEqual([]);
       });
 
-      it('refuses an id reused in another stream with DuplicateEventIds, appending nothing', async () => {
-        const stream = streamId();
-        const event = newEvent();
-        await store.appendToStream(stream, [event]);
-        const head = await store.headPosition();
+      if (uniqueEventIds) {
+        it('refuses an id reused in another stream with DuplicateEventIds, appending nothing', async () => {
+          const stream = streamId();
+          const event = newEvent();
+          await store.appendToStream(stream, [event]);
+          const head = await store.headPosition();
 
-        const other = streamId();
-        const error = await rejectionOf(store.appendToStream(other, [event]), DuplicateEventIds);
-        expect(error).toMatchObject({ code: 'DUPLICATE_EVENT_IDS', streamId: other });
-        expect(error.ids).toContain(event.id);
+          const other = streamId();
+          const error = await rejectionOf(store.appendToStream(other, [event]), DuplicateEventIds);
+          expect(error).toMatchObject({ code: 'DUPLICATE_EVENT_IDS', streamId: other });
+          expect(error.ids).toContain(event.id);
 
-        expect(await store.readStream(other)).toEqual([]);
-        expect(await store.headPosition()).toBe(head);
-      });
+          expect(await store.readStream(other)).toEqual([]);
+          expect(await store.headPosition()).toBe(head);
+        });
+      } else {
+        it('keeps the first stream intact when an id is reused in another stream (ids unique per stream only)', async () => {
+          const stream = streamId();
+          const event = newEvent();
+          const original = await store.appendToStream(stream, [event]);
+
+          // Not a repeat, so not refused either: the other stream gets its own copy.
+          const other = streamId();
+          const copy = await store.appendToStream(other, [event]);
+          expect(copy.events.map((e) => [e.id, e.revision])).toEqual([[event.id, 0]]);
+          expect(copy.events[0].globalPosition).toBeGreaterThan(original.events[0].globalPosition);
+          expect((await store.readStream(stream)).map((e) => [e.id, e.globalPosition])).toEqual([
+            [event.id, original.events[0].globalPosition],
+          ]);
+        });
+      }
 
       it('refuses an id reused in another batch of the same stream with DuplicateEventIds, appending nothing', async () => {
         const stream = streamId();
@@ -174,7 +227,8 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         const head = await store.headPosition();
 
         await rejectionOf(store.appendToStream(stream, [a, newEvent()]), DuplicateEventIds); // with a new one
-        await rejectionOf(store.appendToStream(stream, [newEvent(), b]), DuplicateEventIds);
+        // A fresh id first: only a store that checks every id sees the reused one behind it.
+        if (uniqueEventIds) await rejectionOf(store.appendToStream(stream, [newEvent(), b]), DuplicateEventIds);
         await rejectionOf(store.appendToStream(stream, [b, a]), DuplicateEventIds); // reordered
         await rejectionOf(store.appendToStream(stream, [a, b, newEvent()]), DuplicateEventIds); // extended
 
@@ -202,9 +256,14 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         expect(before).toHaveLength(2);
 
         // Fresh events before the offending one must not be appended either.
-        await rejectionOf(store.appendToStream(stream, [newEvent(), newEvent(), existing]), DuplicateEventIds);
+        if (uniqueEventIds) {
+          await rejectionOf(store.appendToStream(stream, [newEvent(), newEvent(), existing]), DuplicateEventIds);
+          await rejectionOf(store.appendToStream(streamId(), [newEvent(), existing]), DuplicateEventIds);
+        }
+        const repeated = newEvent();
+        await rejectionOf(store.appendToStream(stream, [newEvent(), repeated, newEvent(), repeated]), DuplicateEventIds);
         await rejectionOf(store.appendToStream(stream, [newEvent(), newEvent()], { expectedRevision: 'no_stream' }), WrongExpectedVersion);
-        await rejectionOf(store.appendToStream(streamId(), [newEvent(), existing]), DuplicateEventIds);
+        await rejectionOf(store.appendToStream(stream, [newEvent(), newEvent()], { expectedRevision: 5 }), WrongExpectedVersion);
 
         expect(await store.readAll({ after: start })).toEqual(before);
         expect(await store.readAll({ after: head })).toEqual([]);
@@ -263,6 +322,7 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
           streamId: stream,
           revision: 0,
           globalPosition: events[0].globalPosition,
+          hash: hashChain ? expect.stringMatching(/^[0-9a-f]{64}$/) : undefined,
         });
         const [fromLog] = await store.readAll({ after: head, limit: 1 });
         expect(fromLog).toEqual(read);
@@ -374,7 +434,7 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
       });
 
       it('round-trips an event type and stream id with non-ASCII characters', async () => {
-        const stream = `thủ-tục-${randomUUID()}:1.001612`;
+        const stream = `${prefix}thủ-tục-${randomUUID()}:1.001612`;
         await store.appendToStream(stream, [newEvent({ type: 'ThủTụcĐãĐăngKý' })]);
         const [read] = await store.readStream(stream);
         expect(read.streamId).toBe(stream);
@@ -415,7 +475,9 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         expect(all.length).toBeGreaterThan(1);
         expectStrictlyIncreasing(all.map((e) => e.globalPosition));
         expect(all[all.length - 1].id).toBe(events[0].id);
-        expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+        // Each event once; where ids are unique per stream only, an id reused elsewhere is another event.
+        const keys = all.map((e) => (uniqueEventIds ? e.id : `${e.streamId} ${e.id}`));
+        expect(new Set(keys).size).toBe(all.length);
         expect((await store.readAll()).slice(0, 10)).toEqual(all.slice(0, 10));
       });
 
@@ -532,14 +594,45 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         controller.abort();
       });
     });
+
+    if (hashChain) {
+      describe('tamper evidence', () => {
+        it("chains each event's hash over its stream's previous event, across appends", async () => {
+          const stream = streamId();
+          await store.appendToStream(stream, [newEvent(), newEvent({ data: { 'địa chỉ': 'Thủ Dầu Một', n: 1.5e-7, big: 1e21 } })]);
+          await store.appendToStream(streamId(), [newEvent()]);
+          await store.appendToStream(stream, [newEvent({ metadata: { ...metadata(), recordedAt: '2019-03-01T08:00:00.123Z' } })]);
+
+          const read = await store.readStream(stream);
+          expect(read).toHaveLength(3);
+          let prevHash = GENESIS_HASH;
+          for (const event of read) {
+            expect(event.hash).toBe(recomputeEventHash(event, prevHash).hash);
+            prevHash = event.hash!;
+          }
+          const [fromLog] = await store.readAll({ after: read[2].globalPosition - 1, limit: 1 });
+          expect(fromLog.hash).toBe(read[2].hash);
+        });
+
+        it('verifies, through the port alone, every event this suite wrote', async () => {
+          let events = 0;
+          for (let after = 0; ; ) {
+            const page = await store.readAll({ after, limit: 500 });
+            if (page.length === 0) break;
+            events += page.length;
+            after = page[page.length - 1].globalPosition;
+          }
+          const report = await new EventLogVerifier(storeEventLogSource(store)).verify({ batchSize: 50 });
+          expect(report.chains.problems).toEqual([]);
+          expect(report).toMatchObject({ ok: true, eventsChecked: events, logDigest: { ok: true, problems: [] } });
+          expect(report.streamsChecked).toBeGreaterThan(20);
+        });
+      });
+    }
   });
 }
 
 const CLOCK_DRIFT_MS = 60_000;
-
-function streamId(): string {
-  return `contract-${randomUUID()}`;
-}
 
 function metadata(): EventMetadata {
   return { actor: 'contract-test', correlationId: randomUUID(), causationId: null };

@@ -27,6 +27,7 @@ export class ProcedureEntity {
   @Column('bigint') position: string;
   @Column('date', { name: 'open_valid_from', nullable: true }) openValidFrom: string | null;
   @Column('timestamptz', { name: 'open_recorded_from', nullable: true }) openRecordedFrom: Date | null;
+  @Column('bigint', { name: 'open_recorded_from_position', nullable: true }) openRecordedFromPosition: string | null;
 }
 
 @Entity({ schema: LIVE_SCHEMA, name: 'procedure_status_intervals' })
@@ -39,6 +40,8 @@ export class ProcedureStatusIntervalEntity {
   @Column('timestamptz', { name: 'recorded_to', nullable: true }) recordedTo: Date | null;
   @Column('text', { name: 'online_mode' }) onlineMode: string;
   @Column('text', { name: 'paper_intake' }) paperIntake: string;
+  @Column('bigint', { name: 'recorded_from_position' }) recordedFromPosition: string;
+  @Column('bigint', { name: 'recorded_to_position', nullable: true }) recordedToPosition: string | null;
 }
 
 @Entity({ schema: LIVE_SCHEMA, name: 'procedure_transitions' })

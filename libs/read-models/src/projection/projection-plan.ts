@@ -22,6 +22,8 @@ export interface ProcedureRow {
   position: number;
   openValidFrom: string | null;
   openRecordedFrom: string | null;
+  /** Log position from which the open interval row is recorded (see IntervalRow). */
+  openRecordedFromPosition: number | null;
 }
 
 export interface IntervalRow {
@@ -33,6 +35,14 @@ export interface IntervalRow {
   recordedTo: string | null;
   onlineMode: OnlineMode;
   paperIntake: PaperIntake;
+  /**
+   * The record axis in log positions: the row holds from the event at `recordedFromPosition` until
+   * the one at `recordedToPosition` (exclusive). Like the record instants, the events of one procedure
+   * recorded at one instant (one decision, or a stream appended whole) count as one: their rows carry
+   * the position of the first of them.
+   */
+  recordedFromPosition: number;
+  recordedToPosition: number | null;
 }
 
 export interface TransitionRow {
@@ -61,7 +71,14 @@ export interface SummaryDelta {
 export interface ProjectionPlan {
   procedures: ProcedureRow[];
   /** Keys (authority, procedure, validFrom, recordedFrom) of stored open interval rows to close at `recordedTo`. */
-  closeIntervals: { authorityCode: string; procedureCode: string; validFrom: string; recordedFrom: string; recordedTo: string }[];
+  closeIntervals: {
+    authorityCode: string;
+    procedureCode: string;
+    validFrom: string;
+    recordedFrom: string;
+    recordedTo: string;
+    recordedToPosition: number;
+  }[];
   /** Stored rows superseded within the same record instant: never visible, so deleted. */
   deleteIntervals: { authorityCode: string; procedureCode: string; validFrom: string; recordedFrom: string }[];
   insertIntervals: IntervalRow[];
@@ -157,10 +174,11 @@ export function planBatch(events: readonly RecordedEvent[], stored: ReadonlyMap<
         position: recorded.globalPosition,
         openValidFrom: effectiveFrom,
         openRecordedFrom: recordedAt,
+        openRecordedFromPosition: recorded.globalPosition,
       };
       rows.set(key, row);
       plan.transitions.push(transition);
-      const interval = openInterval(row, effectiveFrom, recordedAt);
+      const interval = openInterval(row, effectiveFrom, recordedAt, recorded.globalPosition);
       pendingIntervals.set(key, interval);
       plan.insertIntervals.push(interval);
       const dd = delta(authorityCode, effectiveFrom);
@@ -207,49 +225,56 @@ export function planBatch(events: readonly RecordedEvent[], stored: ReadonlyMap<
     const open = pendingIntervals.get(key);
     let openValidFrom = before.openValidFrom;
     let recordedFrom = recordedAt;
+    let recordedFromPosition = recorded.globalPosition;
     if (open) {
       openValidFrom = open.validFrom;
       if (open.recordedFrom >= recordedAt) {
-        recordedFrom = open.recordedFrom; // same instant (one decision, two events): replace in place
+        // same instant (one decision, two events): replace in place
+        recordedFrom = open.recordedFrom;
+        recordedFromPosition = open.recordedFromPosition;
         plan.insertIntervals.splice(plan.insertIntervals.indexOf(open), 1);
       } else {
         open.recordedTo = recordedAt;
+        open.recordedToPosition = recorded.globalPosition;
       }
     } else if (before.openValidFrom !== null && before.openRecordedFrom !== null && !storedOpenClosed.has(key)) {
       storedOpenClosed.add(key);
       const stored = { authorityCode, procedureCode, validFrom: before.openValidFrom, recordedFrom: before.openRecordedFrom };
       if (before.openRecordedFrom >= recordedAt) {
         recordedFrom = before.openRecordedFrom;
+        recordedFromPosition = before.openRecordedFromPosition ?? recorded.globalPosition;
         plan.deleteIntervals.push(stored);
       } else {
-        plan.closeIntervals.push({ ...stored, recordedTo: recordedAt });
+        plan.closeIntervals.push({ ...stored, recordedTo: recordedAt, recordedToPosition: recorded.globalPosition });
       }
     }
     pendingIntervals.delete(key);
     if (openValidFrom !== null && openValidFrom < effectiveFrom) {
-      plan.insertIntervals.push({ ...openInterval(before, openValidFrom, recordedFrom), validTo: effectiveFrom });
+      plan.insertIntervals.push({ ...openInterval(before, openValidFrom, recordedFrom, recordedFromPosition), validTo: effectiveFrom });
     }
     if (row.withdrawn) {
       row.openValidFrom = null;
       row.openRecordedFrom = null;
+      row.openRecordedFromPosition = null;
     } else {
-      const next = openInterval(row, effectiveFrom, recordedFrom);
+      const next = openInterval(row, effectiveFrom, recordedFrom, recordedFromPosition);
       plan.insertIntervals.push(next);
       pendingIntervals.set(key, next);
       row.openValidFrom = effectiveFrom;
       row.openRecordedFrom = recordedFrom;
+      row.openRecordedFromPosition = recordedFromPosition;
     }
     rows.set(key, row);
   }
 
   plan.procedures = [...rows.values()];
-  plan.summaryDeltas = [...deltas.values()].filter(
-    (d) => d.total || d.fullProcess || d.partial || d.informationOnly || d.paperIntakeDisabled,
-  );
+  // Deltas that net to zero are kept: every date on which something changed gets its summary row,
+  // so the read models come out the same however the log is cut into batches.
+  plan.summaryDeltas = [...deltas.values()];
   return plan;
 }
 
-function openInterval(row: ProcedureRow, validFrom: string, recordedFrom: string): IntervalRow {
+function openInterval(row: ProcedureRow, validFrom: string, recordedFrom: string, recordedFromPosition: number): IntervalRow {
   return {
     authorityCode: row.authorityCode,
     procedureCode: row.procedureCode,
@@ -259,5 +284,7 @@ function openInterval(row: ProcedureRow, validFrom: string, recordedFrom: string
     recordedTo: null,
     onlineMode: row.onlineMode,
     paperIntake: row.paperIntake,
+    recordedFromPosition,
+    recordedToPosition: null,
   };
 }

@@ -88,12 +88,18 @@ export class ProjectionRunner {
     }
   }
 
-  /** Projects everything up to the head of the log now, then returns the number of events applied. */
+  /**
+   * Projects everything up to the head of the log now, then returns the number of events applied.
+   * It stops at the head it found on entry: with commands arriving faster than one per batch, "until
+   * a read comes back empty" would never end (and a rebuild would never reach its swap, or hold the
+   * swap's lock for ever). Events appended meanwhile are the live projector's.
+   */
   async catchUp(onProgress?: (position: number, head: number) => void): Promise<number> {
     let total = 0;
     const head = await this.store.headPosition();
     for (;;) {
       const position = await this.checkpoint();
+      if (position >= head) break;
       const batch = await this.store.readAll({ after: position, limit: this.batchSize });
       if (batch.length === 0) break;
       if ((await this.applyBatch(batch)) === 'applied') total += batch.length;

@@ -30,6 +30,7 @@ export async function loadProcedures(sql: Sql, schema: string, keys: { authority
         position: Number(r.position),
         openValidFrom: r.open_valid_from,
         openRecordedFrom: r.open_recorded_from ? new Date(r.open_recorded_from).toISOString() : null,
+        openRecordedFromPosition: r.open_recorded_from_position === null ? null : Number(r.open_recorded_from_position),
       },
     ]),
   );
@@ -44,18 +45,21 @@ export async function writePlan(sql: Sql, schema: string, plan: ProjectionPlan):
     const p = plan.procedures;
     await sql(
       `INSERT INTO ${s}.procedures (authority_code, procedure_code, name, field, level, online_mode, paper_intake,
-         withdrawn, registered_from, last_effective_from, revision, position, open_valid_from, open_recorded_from)
+         withdrawn, registered_from, last_effective_from, revision, position, open_valid_from, open_recorded_from,
+         open_recorded_from_position)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::boolean[], $9::date[], $10::date[], $11::integer[], $12::bigint[], $13::date[], $14::timestamptz[])
+         $8::boolean[], $9::date[], $10::date[], $11::integer[], $12::bigint[], $13::date[], $14::timestamptz[], $15::bigint[])
        ON CONFLICT (authority_code, procedure_code) DO UPDATE SET
          name = excluded.name, field = excluded.field, level = excluded.level, online_mode = excluded.online_mode,
          paper_intake = excluded.paper_intake, withdrawn = excluded.withdrawn, registered_from = excluded.registered_from,
          last_effective_from = excluded.last_effective_from, revision = excluded.revision, position = excluded.position,
-         open_valid_from = excluded.open_valid_from, open_recorded_from = excluded.open_recorded_from`,
+         open_valid_from = excluded.open_valid_from, open_recorded_from = excluded.open_recorded_from,
+         open_recorded_from_position = excluded.open_recorded_from_position`,
       [
         col(p, 'authorityCode'), col(p, 'procedureCode'), col(p, 'name'), col(p, 'field'), col(p, 'level'),
         col(p, 'onlineMode'), col(p, 'paperIntake'), col(p, 'withdrawn'), col(p, 'registeredFrom'),
         col(p, 'lastEffectiveFrom'), col(p, 'revision'), col(p, 'position'), col(p, 'openValidFrom'), col(p, 'openRecordedFrom'),
+        col(p, 'openRecordedFromPosition'),
       ],
     );
   }
@@ -72,25 +76,30 @@ export async function writePlan(sql: Sql, schema: string, plan: ProjectionPlan):
   if (plan.closeIntervals.length > 0) {
     const c = plan.closeIntervals;
     await sql(
-      `UPDATE ${s}.procedure_status_intervals i SET recorded_to = k.t
-       FROM unnest($1::text[], $2::text[], $3::date[], $4::timestamptz[], $5::timestamptz[]) AS k(a, c, v, r, t)
+      `UPDATE ${s}.procedure_status_intervals i SET recorded_to = k.t, recorded_to_position = k.tp
+       FROM unnest($1::text[], $2::text[], $3::date[], $4::timestamptz[], $5::timestamptz[], $6::bigint[]) AS k(a, c, v, r, t, tp)
        WHERE i.authority_code = k.a AND i.procedure_code = k.c AND i.valid_from = k.v AND i.recorded_from = k.r`,
-      [col(c, 'authorityCode'), col(c, 'procedureCode'), col(c, 'validFrom'), col(c, 'recordedFrom'), col(c, 'recordedTo')],
+      [
+        col(c, 'authorityCode'), col(c, 'procedureCode'), col(c, 'validFrom'), col(c, 'recordedFrom'), col(c, 'recordedTo'),
+        col(c, 'recordedToPosition'),
+      ],
     );
   }
   if (plan.insertIntervals.length > 0) {
     const i = plan.insertIntervals;
     await sql(
       `INSERT INTO ${s}.procedure_status_intervals (authority_code, procedure_code, valid_from, valid_to,
-         recorded_from, recorded_to, online_mode, paper_intake)
+         recorded_from, recorded_to, online_mode, paper_intake, recorded_from_position, recorded_to_position)
        SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::date[], $5::timestamptz[], $6::timestamptz[],
-         $7::text[], $8::text[])
+         $7::text[], $8::text[], $9::bigint[], $10::bigint[])
        ON CONFLICT (authority_code, procedure_code, valid_from, recorded_from) DO UPDATE SET
          valid_to = excluded.valid_to, recorded_to = excluded.recorded_to,
-         online_mode = excluded.online_mode, paper_intake = excluded.paper_intake`,
+         online_mode = excluded.online_mode, paper_intake = excluded.paper_intake,
+         recorded_from_position = excluded.recorded_from_position, recorded_to_position = excluded.recorded_to_position`,
       [
         col(i, 'authorityCode'), col(i, 'procedureCode'), col(i, 'validFrom'), col(i, 'validTo'),
         col(i, 'recordedFrom'), col(i, 'recordedTo'), col(i, 'onlineMode'), col(i, 'paperIntake'),
+        col(i, 'recordedFromPosition'), col(i, 'recordedToPosition'),
       ],
     );
   }

@@ -1,12 +1,24 @@
-import type { DataSource } from 'typeorm';
+import { ProjectionBehind } from '../projection/projection-behind.error.js';
 import { LIVE_SCHEMA, quoteIdent } from '../schema/read-model.schema.js';
 import { PROCEDURE_PROJECTION } from '../projection/projection-runner.js';
 import { ZERO_COUNTS, type SummaryCounts } from './summary.js';
+
+/** Runs one statement: a TypeORM DataSource, or a QueryRunner holding a transaction (the verifier's snapshot). */
+export interface Queryable {
+  query(sql: string, params?: any[]): Promise<any>;
+}
 
 export interface Bitemporal {
   at: string;
   /** ISO instant; undefined means "as the read models know it now" (served by the pre-aggregation). */
   knownAt?: string;
+  /**
+   * Global log position: "as the log stood once it held every event up to this position", for
+   * regenerating an earlier answer exactly. Excludes `knownAt` (a position already fixes what was
+   * known). The read models must have reached it: a query beyond their checkpoint throws
+   * ProjectionBehind rather than answer for a position it does not reflect yet.
+   */
+  asOfPosition?: number;
 }
 
 export const TRANSITION_KINDS = {
@@ -34,13 +46,20 @@ export interface ProcedureListItem {
 /**
  * SQL of the read side. Every statement also selects the projection's checkpoint, so that the
  * answer and the position it reflects come from one snapshot.
+ *
+ * Three ways to read the status intervals' record axis: now (`recorded_to IS NULL`, or the
+ * pre-aggregated daily summaries for counts), as known at an instant (`knownAt`), and as of a log
+ * position (`asOfPosition`, on `recorded_from_position`/`recorded_to_position`; transitions by their
+ * `position`). The events of one procedure recorded at one instant count as one on both axes: a
+ * position inside such a group (one decision's two events, or a stream appended whole) answers as
+ * after all of them. Every position a command's reply or a caught-up projector reports ends a group.
  */
 export class ReadModelReader {
   private readonly s: string;
   private readonly checkpoint: string;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly dataSource: Queryable,
     schema: string = LIVE_SCHEMA,
   ) {
     this.s = quoteIdent(schema);
@@ -48,8 +67,12 @@ export class ReadModelReader {
   }
 
   /** Counts in force on `at` for each of `authorityCodes`. */
-  async counts(authorityCodes: readonly string[], { at, knownAt }: Bitemporal): Promise<{ counts: Map<string, SummaryCounts>; position: number }> {
-    const rows: any[] = knownAt === undefined
+  async counts(
+    authorityCodes: readonly string[],
+    { at, knownAt, asOfPosition }: Bitemporal,
+  ): Promise<{ counts: Map<string, SummaryCounts>; position: number }> {
+    const recorded = this.recordedClause('i', 3, { knownAt, asOfPosition });
+    const rows: any[] = recorded === null
       ? await this.dataSource.query(
           // One index probe per authority: the latest change date on or before `at`.
           `SELECT a.code AS authority_code, d.total, d.full_process, d.partial, d.information_only,
@@ -70,14 +93,14 @@ export class ReadModelReader {
            FROM unnest($1::text[]) AS a(code)
            LEFT JOIN ${this.s}.procedure_status_intervals i
              ON i.authority_code = a.code AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
-            AND i.recorded_from <= $3 AND (i.recorded_to IS NULL OR i.recorded_to > $3)
+            AND ${recorded.sql}
            GROUP BY a.code`,
-          [authorityCodes, at, knownAt],
+          [authorityCodes, at, ...recorded.params],
         );
     const counts = new Map<string, SummaryCounts>();
     let position = 0;
     for (const r of rows) {
-      position = Number(r.position);
+      position = this.reflected(Number(r.position), asOfPosition);
       counts.set(
         r.authority_code,
         r.total === null
@@ -91,36 +114,40 @@ export class ReadModelReader {
             },
       );
     }
-    if (rows.length === 0) position = await this.position();
+    if (rows.length === 0) position = this.reflected(await this.position(), asOfPosition);
     return { counts, position };
   }
 
-  /** Transitions whose effective date lies in (from, to], by kind. */
-  async transitions(authorityCode: string, from: string, to: string, knownAt?: string): Promise<TransitionCounts> {
-    const rows: { kind: keyof typeof TRANSITION_KINDS; n: string }[] = await this.dataSource.query(
-      `SELECT kind, count(*) AS n FROM ${this.s}.procedure_transitions
-       WHERE authority_code = $1 AND effective_from > $2 AND effective_from <= $3
-         AND ($4::timestamptz IS NULL OR recorded_at <= $4)
-       GROUP BY kind`,
-      [authorityCode, from, to, knownAt ?? null],
+  /** Transitions whose effective date lies in (from, to], by kind (as known at `knownAt`, or up to `asOfPosition`). */
+  async transitions(authorityCode: string, from: string, to: string, knownAt?: string, asOfPosition?: number): Promise<TransitionCounts> {
+    const rows: { kind: keyof typeof TRANSITION_KINDS | null; n: string | null; position: string }[] = await this.dataSource.query(
+      `SELECT t.kind, t.n, ${this.checkpoint} AS position
+       FROM (SELECT 1) one
+       LEFT JOIN (SELECT kind, count(*) AS n FROM ${this.s}.procedure_transitions
+                  WHERE authority_code = $1 AND effective_from > $2 AND effective_from <= $3
+                    AND ($4::timestamptz IS NULL OR recorded_at <= $4) AND ($5::bigint IS NULL OR position <= $5)
+                  GROUP BY kind) t ON true`,
+      [authorityCode, from, to, knownAt ?? null, asOfPosition ?? null],
     );
+    if (rows.length > 0) this.reflected(Number(rows[0].position), asOfPosition);
     const counts = Object.fromEntries(Object.values(TRANSITION_KINDS).map((k) => [k, 0])) as TransitionCounts;
-    for (const r of rows) if (r.kind in TRANSITION_KINDS) counts[TRANSITION_KINDS[r.kind]] = Number(r.n);
+    for (const r of rows) if (r.kind !== null && r.kind in TRANSITION_KINDS) counts[TRANSITION_KINDS[r.kind]] = Number(r.n);
     return counts;
   }
 
   async procedures(
     authorityCode: string,
-    { at, knownAt }: Bitemporal,
+    { at, knownAt, asOfPosition }: Bitemporal,
     filter: { onlineMode?: string; paperIntake?: string; page: number; pageSize: number },
   ): Promise<{ items: ProcedureListItem[]; total: number; position: number }> {
+    const recorded = this.recordedClause('i', 7, { knownAt, asOfPosition });
     const rows: any[] = await this.dataSource.query(
       `SELECT i.procedure_code, p.name, p.field, p.level, i.online_mode, i.paper_intake, p.registered_from,
               count(*) OVER () AS total, ${this.checkpoint} AS position
        FROM ${this.s}.procedure_status_intervals i
        JOIN ${this.s}.procedures p ON p.authority_code = i.authority_code AND p.procedure_code = i.procedure_code
        WHERE i.authority_code = $1 AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
-         AND ${knownAt === undefined ? 'i.recorded_to IS NULL' : 'i.recorded_from <= $7 AND (i.recorded_to IS NULL OR i.recorded_to > $7)'}
+         AND ${recorded?.sql ?? 'i.recorded_to IS NULL'}
          AND ($3::text IS NULL OR i.online_mode = $3) AND ($4::text IS NULL OR i.paper_intake = $4)
        ORDER BY i.procedure_code
        LIMIT $5 OFFSET $6`,
@@ -131,9 +158,10 @@ export class ReadModelReader {
         filter.paperIntake ?? null,
         filter.pageSize,
         (filter.page - 1) * filter.pageSize,
-        ...(knownAt === undefined ? [] : [knownAt]),
+        ...(recorded?.params ?? []),
       ],
     );
+    if (rows.length > 0) this.reflected(Number(rows[0].position), asOfPosition);
     return {
       items: rows.map((r) => ({
         procedureCode: r.procedure_code,
@@ -144,8 +172,8 @@ export class ReadModelReader {
         paperIntake: r.paper_intake,
         inForceFrom: r.registered_from,
       })),
-      total: rows.length > 0 ? Number(rows[0].total) : await this.count(authorityCode, { at, knownAt }, filter),
-      position: rows.length > 0 ? Number(rows[0].position) : await this.position(),
+      total: rows.length > 0 ? Number(rows[0].total) : await this.count(authorityCode, { at, knownAt, asOfPosition }, filter),
+      position: rows.length > 0 ? (asOfPosition ?? Number(rows[0].position)) : this.reflected(await this.position(), asOfPosition),
     };
   }
 
@@ -155,14 +183,45 @@ export class ReadModelReader {
   }
 
   /** Only needed when a page past the end comes back empty but the total is still wanted. */
-  private async count(authorityCode: string, { at, knownAt }: Bitemporal, filter: { onlineMode?: string; paperIntake?: string }) {
+  private async count(authorityCode: string, { at, knownAt, asOfPosition }: Bitemporal, filter: { onlineMode?: string; paperIntake?: string }) {
+    const recorded = this.recordedClause('i', 5, { knownAt, asOfPosition });
     const [row] = await this.dataSource.query(
       `SELECT count(*) AS n FROM ${this.s}.procedure_status_intervals i
        WHERE i.authority_code = $1 AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
-         AND ${knownAt === undefined ? 'i.recorded_to IS NULL' : 'i.recorded_from <= $5 AND (i.recorded_to IS NULL OR i.recorded_to > $5)'}
+         AND ${recorded?.sql ?? 'i.recorded_to IS NULL'}
          AND ($3::text IS NULL OR i.online_mode = $3) AND ($4::text IS NULL OR i.paper_intake = $4)`,
-      [authorityCode, at, filter.onlineMode ?? null, filter.paperIntake ?? null, ...(knownAt === undefined ? [] : [knownAt])],
+      [authorityCode, at, filter.onlineMode ?? null, filter.paperIntake ?? null, ...(recorded?.params ?? [])],
     );
     return Number(row.n);
+  }
+
+  /**
+   * The record-axis condition on interval rows aliased `t`, its parameter numbered `n`: as known at an
+   * instant, or as of a log position; null for "now" (each caller has its own fast way to say that).
+   */
+  private recordedClause(t: string, n: number, { knownAt, asOfPosition }: Omit<Bitemporal, 'at'>): { sql: string; params: unknown[] } | null {
+    if (knownAt !== undefined && asOfPosition !== undefined) {
+      throw new Error('asOfPosition and knownAt cannot be combined: a log position already fixes what was known');
+    }
+    if (asOfPosition !== undefined) {
+      return {
+        sql: `${t}.recorded_from_position <= $${n} AND (${t}.recorded_to_position IS NULL OR ${t}.recorded_to_position > $${n})`,
+        params: [asOfPosition],
+      };
+    }
+    if (knownAt !== undefined) {
+      return { sql: `${t}.recorded_from <= $${n} AND (${t}.recorded_to IS NULL OR ${t}.recorded_to > $${n})`, params: [knownAt] };
+    }
+    return null;
+  }
+
+  /**
+   * The position an answer reflects: the checkpoint it was read with, or `asOfPosition` — which the
+   * read models must have reached, or rows of events after their checkpoint would be missing from it.
+   */
+  private reflected(checkpoint: number, asOfPosition: number | undefined): number {
+    if (asOfPosition === undefined) return checkpoint;
+    if (checkpoint < asOfPosition) throw new ProjectionBehind(asOfPosition, checkpoint, 0);
+    return asOfPosition;
   }
 }

@@ -17,9 +17,12 @@ export interface AuthoritySummary {
   authorityCode: string;
   authorityName: string;
   at: string;
-  knownAt: string;
-  /** Global log position the answer reflects. */
+  /** As recorded at this instant (now when not asked); null for an answer as of a log position. */
+  knownAt: string | null;
+  /** Global log position the answer reflects: the read models' checkpoint, or `asOfPosition` when asked. */
   position: number;
+  /** Present when the answer was asked for as the log stood at this position. */
+  asOfPosition?: number;
   total: number;
   online: Share;
   fullProcess: Share;
@@ -38,7 +41,7 @@ export function shareOf(count: number, total: number): number {
 
 export function toSummary(
   counts: SummaryCounts,
-  meta: { authorityCode: string; authorityName: string; at: string; knownAt: string; position: number },
+  meta: { authorityCode: string; authorityName: string; at: string; knownAt: string | null; position: number; asOfPosition?: number },
 ): AuthoritySummary {
   const share = (count: number): Share => ({ count, share: shareOf(count, counts.total) });
   return {

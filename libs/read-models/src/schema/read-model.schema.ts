@@ -2,6 +2,11 @@
  * The read models' tables, created in a schema of a given name: `read_model` is the live one; a
  * rebuild creates the same tables in a fresh schema beside it and then swaps the names (rebuild.ts).
  * The TypeORM migration and the rebuild both call this, so the two can never drift apart.
+ *
+ * This is always the LATEST shape: the initial migration creates it on a fresh database, and every
+ * later migration upgrades an older database to it with `ADD COLUMN IF NOT EXISTS` (a no-op on a
+ * fresh one). Columns added later therefore go last in their table, where ALTER TABLE puts them, so
+ * that both paths end in the same shape (read-model.schema.int.spec.ts compares them).
  */
 export const LIVE_SCHEMA = 'read_model';
 
@@ -31,9 +36,12 @@ export function readModelTablesDdl(schema: string): string[] {
        -- The interval row that is open on both axes, so that the next transition finds it by key.
        open_valid_from date,
        open_recorded_from timestamptz,
+       open_recorded_from_position bigint,
        PRIMARY KEY (authority_code, procedure_code))`,
     // Status over time on two axes: in force on [valid_from, valid_to), as recorded during
-    // [recorded_from, recorded_to). NULL ends are open.
+    // [recorded_from, recorded_to). NULL ends are open. The record axis is also kept in global log
+    // positions, [recorded_from_position, recorded_to_position): the row is what the log said from
+    // the event at the first position until the one at the second (asOfPosition queries).
     `CREATE TABLE ${s}.procedure_status_intervals (
        authority_code text NOT NULL,
        procedure_code text NOT NULL,
@@ -43,6 +51,8 @@ export function readModelTablesDdl(schema: string): string[] {
        recorded_to timestamptz,
        online_mode text NOT NULL,
        paper_intake text NOT NULL,
+       recorded_from_position bigint NOT NULL,
+       recorded_to_position bigint,
        PRIMARY KEY (authority_code, procedure_code, valid_from, recorded_from))`,
     `CREATE INDEX ON ${s}.procedure_status_intervals (authority_code, valid_from) WHERE recorded_to IS NULL`,
     // One row per transition (registration included), by effective date.

@@ -10,6 +10,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from '../../event-store.port.js';
+import { eventContentHash, eventHash, GENESIS_HASH } from '../../tamper-evidence/hash-chain.js';
 
 /**
  * An event store in process memory, for unit tests of domain and application code. It behaves as
@@ -58,9 +59,10 @@ export class InMemoryEventStore implements EventStore {
 
     // Serialise everything first, so that an event that cannot be stored appends nothing.
     const now = Math.max(this.clock().getTime(), this.lastRecordedAt);
+    let prevHash = stream.length === 0 ? GENESIS_HASH : (stream[stream.length - 1].hash ?? GENESIS_HASH);
     const recorded = events.map((event, i): RecordedEvent => {
       const { recordedAt, ...metadata } = event.metadata;
-      return {
+      const stored: RecordedEvent = {
         id: event.id,
         type: event.type,
         schemaVersion: event.schemaVersion,
@@ -73,6 +75,15 @@ export class InMemoryEventStore implements EventStore {
         revision: (current ?? -1) + 1 + i,
         globalPosition: this.log.length + 1 + i,
       };
+      // The same hash chain as the PostgreSQL adapter's (tamper-evidence/hash-chain.ts).
+      stored.hash = prevHash = eventHash({
+        prevHash,
+        streamId,
+        revision: stored.revision,
+        recordedAtMs: Date.parse(stored.metadata.recordedAt),
+        contentHash: eventContentHash(event),
+      });
+      return stored;
     });
     this.lastRecordedAt = now;
     for (const event of recorded) {

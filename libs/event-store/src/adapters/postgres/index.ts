@@ -1,2 +1,3 @@
 export * from './postgres-event-store.js';
 export * from './postgres-schema.js';
+export * from './postgres-event-log.js';

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database.js';
 import { DuplicateEventIds, type NewEvent, type RecordedEvent } from '../../event-store.port.js';
+import { eventContentHash } from '../../tamper-evidence/hash-chain.js';
 import { eventStoreContract } from '../../testing/event-store.contract.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { EVENT_STORE_SCHEMA_VERSION, migrateEventStore } from './postgres-schema.js';
@@ -258,16 +259,22 @@ describe('PostgresEventStore under concurrency', () => {
 
   it('refuses invalid arguments before taking any lock', async () => {
     const client = await newClient();
-    const sql = `SELECT * FROM event_store.append_events($1, $2, $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[], NULL)`;
-    const ok = [[randomUUID()], ['T'], [1], ['{}'], ['{}']];
+    const sql = `SELECT * FROM event_store.append_events($1, $2, $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[], NULL, $8::text[])`;
+    const hash = 'a'.repeat(64);
+    const ok = [[randomUUID()], ['T'], [1], ['{}'], ['{}'], [hash]];
     const invalid: unknown[][] = [
       [null, 'any', ...ok],
       ['s', 'sometimes', ...ok],
       ['s', '-1', ...ok],
-      ['s', 'any', [randomUUID()], ['T'], [null], ['{}'], ['{}']],
-      ['s', 'any', [randomUUID()], ['T', 'U'], [1], ['{}'], ['{}']],
-      ['s', 'any', [randomUUID()], ['T'], [1], [null], ['{}']],
-      ['s', 'any', [], [], [], [], []],
+      ['s', 'any', [randomUUID()], ['T'], [null], ['{}'], ['{}'], [hash]],
+      ['s', 'any', [randomUUID()], ['T', 'U'], [1], ['{}'], ['{}'], [hash]],
+      ['s', 'any', [randomUUID()], ['T'], [1], [null], ['{}'], [hash]],
+      ['s', 'any', [], [], [], [], [], []],
+      // Content hashes: absent, too few, not lowercase hex sha256.
+      ['s', 'any', [randomUUID()], ['T'], [1], ['{}'], ['{}'], null],
+      ['s', 'any', [randomUUID(), randomUUID()], ['T', 'T'], [1, 1], ['{}', '{}'], ['{}', '{}'], [hash]],
+      ['s', 'any', [randomUUID()], ['T'], [1], ['{}'], ['{}'], ['A'.repeat(64)]],
+      ['s', 'any', [randomUUID()], ['T'], [1], ['{}'], ['{}'], [null]],
     ];
     for (const params of invalid) {
       await expect(client.query(sql, params)).rejects.toMatchObject({ code: '22023' });
@@ -481,7 +488,7 @@ function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
 /** append_events called directly, as in a caller's own transaction; the positions it took. */
 async function rawAppend(client: pg.ClientBase, streamId: string, events: NewEvent[]): Promise<number[]> {
   const { rows } = await client.query<{ global_position: string }>(
-    `SELECT * FROM event_store.append_events($1, 'any', $2::uuid[], $3::text[], $4::integer[], $5::jsonb[], $6::jsonb[], $7::timestamptz[])`,
+    `SELECT * FROM event_store.append_events($1, 'any', $2::uuid[], $3::text[], $4::integer[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::text[])`,
     [
       streamId,
       events.map((e) => e.id),
@@ -490,6 +497,7 @@ async function rawAppend(client: pg.ClientBase, streamId: string, events: NewEve
       events.map((e) => JSON.stringify(e.data)),
       events.map((e) => JSON.stringify(e.metadata)),
       events.map(() => null),
+      events.map(eventContentHash),
     ],
   );
   return rows.map((r) => Number(r.global_position));

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import {
@@ -13,9 +14,11 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from '../../event-store.port.js';
+import { eventContentHash } from '../../tamper-evidence/hash-chain.js';
 
-const SELECT_EVENT = `SELECT global_position, stream_id, stream_revision, event_id, event_type, schema_version,
-                             data, metadata, recorded_at FROM event_store.events`;
+export const EVENT_COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, schema_version,
+                              data, metadata, recorded_at, hash`;
+const SELECT_EVENT = `SELECT ${EVENT_COLUMNS} FROM event_store.events`;
 
 // Only rows of transactions older than the oldest one still running: no row with a lower position
 // can commit after them (see append_events in postgres-schema.ts).
@@ -24,7 +27,7 @@ const COMMITTED_IN_ORDER = `transaction_id < pg_snapshot_xmin(pg_current_snapsho
 /** Errors of the connection, not of the statement: the store is unreachable or restarting. */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
 
-interface EventRow {
+export interface EventRow {
   global_position: string;
   stream_id: string;
   stream_revision: number;
@@ -34,6 +37,7 @@ interface EventRow {
   data: unknown;
   metadata: Omit<RecordedEvent['metadata'], 'recordedAt'>;
   recorded_at: Date;
+  hash: string | null;
 }
 
 /**
@@ -45,31 +49,54 @@ interface EventRow {
  *   await store.appendToStream('procedure-74:1.001612', [event], { expectedRevision: 'no_stream' });
  */
 export class PostgresEventStore implements EventStore {
+  /** Wakes this process's subscriptions as soon as one of its own appends commits. */
+  private readonly appended = new EventEmitter().setMaxListeners(0);
+  private notifyScheduled = false;
+
   constructor(
     private readonly pool: pg.Pool,
-    private readonly options: { pollIntervalMs?: number } = {},
+    private readonly options: { pollIntervalMs?: number; notifyDelayMs?: number } = {},
   ) {}
+
+  /**
+   * Tells subscribers that the log grew. Not from inside append_events: a NOTIFY there serialises
+   * every appending transaction's commit (see migration 4). In this process at once; to other
+   * processes by one NOTIFY per `notifyDelayMs` (default 10 ms), sent on its own.
+   */
+  private announce(): void {
+    this.appended.emit('appended');
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    setTimeout(() => {
+      this.notifyScheduled = false;
+      this.pool.query(`SELECT pg_notify('event_store_appended', '')`).catch(() => undefined);
+    }, this.options.notifyDelayMs ?? 10).unref();
+  }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const expected = options.expectedRevision ?? 'any';
+    const data = events.map((e) => toJson(e.data, e.id));
     const params = [
       streamId,
       String(expected),
       events.map((e) => e.id),
       events.map((e) => e.type),
       events.map((e) => e.schemaVersion),
-      events.map((e) => toJson(e.data, e.id)),
+      data,
       events.map((e) => JSON.stringify(withoutRecordedAt(e.metadata))),
       events.map((e) => e.metadata.recordedAt ?? null),
+      // append_events chains each event's hash over these (tamper-evidence/hash-chain.ts).
+      events.map(eventContentHash),
     ];
     const client = await this.connect();
     let broken = false;
     try {
       const { rows } = await client.query<{ event_id: string; event_type: string; stream_revision: number; global_position: string }>(
-        `SELECT * FROM event_store.append_events($1, $2, $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])`,
+        `SELECT * FROM event_store.append_events($1, $2, $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::text[])`,
         params,
       );
+      this.announce();
       return {
         streamId,
         nextExpectedRevision: rows[rows.length - 1].stream_revision,
@@ -81,7 +108,7 @@ export class PostgresEventStore implements EventStore {
         const actual = (error as Error).message;
         throw new WrongExpectedVersion(streamId, expected, actual === 'no_stream' ? 'no_stream' : Number(actual));
       }
-      // 23505 on the event id: only when the caller's isolation level hid a concurrent append of it.
+      // 23505 on the event id: a concurrent append of the same new id to another stream committed first.
       if (code === 'ES002' || (code === '23505' && (error as { constraint?: string }).constraint === 'events_event_id_key')) {
         throw new DuplicateEventIds(streamId, events.map((e) => e.id));
       }
@@ -123,7 +150,7 @@ export class PostgresEventStore implements EventStore {
    */
   async *subscribeToAll({ after = 0, batchSize = 1000, signal }: SubscribeOptions): AsyncIterable<RecordedEvent[]> {
     const pollMs = this.options.pollIntervalMs ?? 500;
-    const listener = new NotificationListener(this.pool);
+    const listener = new NotificationListener(this.pool, this.appended);
     await listener.start();
     try {
       let position = after;
@@ -168,10 +195,18 @@ class NotificationListener {
   private client: pg.PoolClient | undefined;
   private pending = false;
   private wake: (() => void) | undefined;
+  private readonly onLocalAppend = () => {
+    this.pending = true;
+    this.wake?.();
+  };
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly local: EventEmitter,
+  ) {}
 
   async start(): Promise<void> {
+    this.local.on('appended', this.onLocalAppend);
     try {
       this.client = await this.pool.connect();
       // A checked-out client has no error listener of the pool's: without one, losing the connection
@@ -215,6 +250,7 @@ class NotificationListener {
   }
 
   async stop(): Promise<void> {
+    this.local.off('appended', this.onLocalAppend);
     if (!this.client) return;
     const client = this.client;
     this.client = undefined;
@@ -223,7 +259,7 @@ class NotificationListener {
   }
 }
 
-function toRecorded(row: EventRow): RecordedEvent {
+export function toRecorded(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
     streamId: row.stream_id,
@@ -233,6 +269,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     schemaVersion: row.schema_version,
     data: row.data,
     metadata: { ...row.metadata, recordedAt: row.recorded_at.toISOString() },
+    ...(row.hash !== null && { hash: row.hash }),
   };
 }
 

@@ -1,0 +1,177 @@
+import {
+  isProcedureEventType,
+  procedure,
+  type ProcedureEvent,
+  type ProcedureEventType,
+  type ProcedureState,
+} from '@tthc/domain';
+import type { RecordedEvent } from '@tthc/event-store';
+import { ZERO_COUNTS, type SummaryCounts } from '../queries/summary.js';
+
+/** One procedure as the replay knows it: the decider's state and where its stream stands. */
+export interface ReplayedProcedure {
+  state: ProcedureState;
+  revision: number;
+  /** Effective date of its registration (the decider's state does not keep it). */
+  registeredFrom: string | null;
+}
+
+type Deltas = Map<string, Map<string, SummaryCounts>>; // authority → date → change of counts from that date on
+
+/**
+ * The log replayed in memory, independently of the projector: every procedure stream folded with the
+ * domain decider's own `evolve`, and, per authority, how the counts in force change on each date.
+ * Holds one state per procedure and one delta per authority and date, never the events themselves,
+ * so that a log of a million events is replayed in bounded memory.
+ *
+ * The counts in force on D are the sum of the deltas dated on or before D: a procedure's state after
+ * each event holds from that event's effective date until the next one's (the decider never lets a
+ * later event take effect before an earlier one).
+ */
+export class LogReplay {
+  readonly procedures = new Map<string, ReplayedProcedure>();
+  /** Transitions per authority, effective date and event type (registrations included). */
+  readonly transitions = new Map<string, number>();
+  events = 0;
+  private readonly deltas: Deltas = new Map();
+  private cumulative: Map<string, { dates: string[]; counts: SummaryCounts[] }> | undefined;
+  // The latest run of one procedure's events recorded at one instant: the read models record such a
+  // run as one (see ReadModelReader), so the interval path is compared as of the position before it
+  // when the replay stops inside it.
+  private run = { streamId: '', recordedAt: '', revision: -1, after: 0, deltas: new Map() as Deltas };
+  private previousProcedureEvent = 0;
+
+  apply(event: RecordedEvent): void {
+    this.events++;
+    if (!isProcedureEventType(event.type)) return;
+    const data = event.data as { authorityCode?: unknown; procedureCode?: unknown; effectiveFrom?: unknown };
+    if (typeof data?.authorityCode !== 'string' || typeof data.procedureCode !== 'string' || typeof data.effectiveFrom !== 'string') return;
+    const { authorityCode, procedureCode, effectiveFrom } = data as { authorityCode: string; procedureCode: string; effectiveFrom: string };
+
+    const continuesRun =
+      event.streamId === this.run.streamId && event.metadata.recordedAt === this.run.recordedAt && event.revision === this.run.revision + 1;
+    if (!continuesRun) {
+      this.run = { streamId: event.streamId, recordedAt: event.metadata.recordedAt, revision: event.revision, after: this.previousProcedureEvent, deltas: new Map() };
+    }
+    this.run.revision = event.revision;
+    this.previousProcedureEvent = event.globalPosition;
+
+    const key = `${authorityCode}:${procedureCode}`;
+    const tracked = this.procedures.get(key) ?? { state: procedure.initialState(), revision: -1, registeredFrom: null };
+    const state = procedure.evolve(tracked.state, { type: event.type, data: event.data } as ProcedureEvent);
+    const change = difference(contribution(state), contribution(tracked.state));
+    if (change) {
+      add(this.deltas, authorityCode, effectiveFrom, change);
+      add(this.run.deltas, authorityCode, effectiveFrom, change);
+    }
+    this.procedures.set(key, {
+      state,
+      revision: event.revision,
+      registeredFrom: event.type === 'ProcedureRegistered' ? effectiveFrom : tracked.registeredFrom,
+    });
+    const t = transitionKey(authorityCode, effectiveFrom, event.type);
+    this.transitions.set(t, (this.transitions.get(t) ?? 0) + 1);
+    // Every date of a procedure event is a date to check, even when the counts do not move on it.
+    if (!change) add(this.deltas, authorityCode, effectiveFrom, { ...ZERO_COUNTS });
+    this.cumulative = undefined;
+  }
+
+  /** Authorities with at least one procedure event. */
+  authorities(): string[] {
+    return [...this.deltas.keys()];
+  }
+
+  /** The dates on which anything happened to the authority's procedures, sorted. */
+  changeDates(authorityCode: string): string[] {
+    return [...(this.deltas.get(authorityCode)?.keys() ?? [])].sort();
+  }
+
+  /** The counts in force on `date`; `withoutLastRun` leaves out the latest run (see `splitRunAfter`). */
+  countsAt(authorityCode: string, date: string, withoutLastRun = false): SummaryCounts {
+    const table = this.cumulativeOf(authorityCode);
+    let lo = 0;
+    let hi = table.dates.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (table.dates[mid] <= date) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const counts = found < 0 ? { ...ZERO_COUNTS } : { ...table.counts[found] };
+    if (withoutLastRun) {
+      for (const [d, change] of this.run.deltas.get(authorityCode) ?? []) if (d <= date) subtract(counts, change);
+    }
+    return counts;
+  }
+
+  /**
+   * Whether `next` (the event after the last one replayed) continues the latest run of one procedure's
+   * events recorded at one instant; if so, the position just before that run.
+   */
+  splitRunAfter(next: RecordedEvent | undefined): number | undefined {
+    if (!next || !isProcedureEventType(next.type)) return undefined;
+    const continues =
+      next.streamId === this.run.streamId && next.metadata.recordedAt === this.run.recordedAt && next.revision === this.run.revision + 1;
+    return continues ? this.run.after : undefined;
+  }
+
+  private cumulativeOf(authorityCode: string) {
+    this.cumulative ??= new Map();
+    let table = this.cumulative.get(authorityCode);
+    if (!table) {
+      const byDate = this.deltas.get(authorityCode) ?? new Map<string, SummaryCounts>();
+      const dates = [...byDate.keys()].sort();
+      const running = { ...ZERO_COUNTS };
+      const counts = dates.map((d) => {
+        const change = byDate.get(d)!;
+        for (const k of COUNT_FIELDS) running[k] += change[k];
+        return { ...running };
+      });
+      table = { dates, counts };
+      this.cumulative.set(authorityCode, table);
+    }
+    return table;
+  }
+}
+
+export const COUNT_FIELDS = ['total', 'fullProcess', 'partial', 'informationOnly', 'paperIntakeDisabled'] as const;
+
+export function transitionKey(authorityCode: string, date: string, type: ProcedureEventType | string): string {
+  return `${authorityCode}|${date}|${type}`;
+}
+
+/** What one procedure adds to its authority's counts: one in its mode (and paperless) while offered. */
+function contribution(state: ProcedureState): SummaryCounts {
+  if (state.status !== 'offered') return ZERO_COUNTS;
+  return {
+    total: 1,
+    fullProcess: state.onlineMode === 'FULL_PROCESS' ? 1 : 0,
+    partial: state.onlineMode === 'PARTIAL' ? 1 : 0,
+    informationOnly: state.onlineMode === 'INFORMATION_ONLY' ? 1 : 0,
+    paperIntakeDisabled: state.paperIntake === 'DISABLED' ? 1 : 0,
+  };
+}
+
+function difference(after: SummaryCounts, before: SummaryCounts): SummaryCounts | undefined {
+  const d = { ...ZERO_COUNTS };
+  let any = false;
+  for (const k of COUNT_FIELDS) {
+    d[k] = after[k] - before[k];
+    any ||= d[k] !== 0;
+  }
+  return any ? d : undefined;
+}
+
+function add(deltas: Deltas, authorityCode: string, date: string, change: SummaryCounts): void {
+  let byDate = deltas.get(authorityCode);
+  if (!byDate) deltas.set(authorityCode, (byDate = new Map()));
+  const current = byDate.get(date);
+  if (!current) byDate.set(date, { ...change });
+  else for (const k of COUNT_FIELDS) current[k] += change[k];
+}
+
+function subtract(counts: SummaryCounts, change: SummaryCounts): void {
+  for (const k of COUNT_FIELDS) counts[k] -= change[k];
+}
