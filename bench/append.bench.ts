@@ -78,9 +78,9 @@ export async function appendBench(ctx: BenchContext) {
   await runConcurrently(streams, 16, async (i) => {
     const e = event(i);
     await pool.query(
-      `INSERT INTO raw_events (global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at)
-       VALUES (nextval('raw_seq'), $1, 0, $2, $3, 1, $4, $5, now())`,
-      [`raw-${i}`, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)],
+      `INSERT INTO raw_events (global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at, content_hash, hash)
+       VALUES (nextval('raw_seq'), $1, 0, $2, $3, 1, $4, $5, now(), $6, $6)`,
+      [`raw-${i}`, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), '0'.repeat(64)],
     );
   });
   const rawMs = Date.now() - rawStarted;

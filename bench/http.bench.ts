@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import { allAuthorities } from '@tthc/domain';
+import { mintToken } from '@tthc/platform';
+import { createApp } from '../apps/api/src/create-app.js';
+import type { BenchContext } from './context.js';
+
+const START = Date.UTC(2023, 0, 1);
+
+/** 5. http: commands/s and query requests/s with latency percentiles, over real HTTP (autocannon). */
+export async function httpBench(ctx: BenchContext) {
+  const secret = randomBytes(48).toString('base64url');
+  process.env.AUTH_JWT_SECRET = secret;
+  const url = await ctx.database('tthc_bench_http', { fresh: true });
+  // The rate limit protects a deployment from one runaway client; this benchmark is that client.
+  const app = await createApp({ databaseUrl: url, logLevel: 'silent', rateLimit: { limit: 1_000_000_000 } });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const token = await mintToken({ secret, subject: 'bench', roles: ['administrator'], expiresIn: '1h' });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const connections = ctx.args.connections ?? 16;
+  const duration = ctx.args.duration ?? 10;
+  const codes = allAuthorities().map((a) => a.code);
+  let n = 0;
+
+  const run = (options: autocannon.Options) =>
+    new Promise<autocannon.Result>((resolve, reject) =>
+      autocannon(options, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  const summarise = (name: string, r: autocannon.Result) => {
+    const s = {
+      requestsPerSecond: Math.round(r.requests.average),
+      latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+      total: r.requests.total,
+      non2xx: r.non2xx,
+      errors: r.errors,
+      connections,
+      seconds: duration,
+    };
+    ctx.log(`${name}: ${s.requestsPerSecond} req/s, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, ${s.non2xx} non-2xx, ${s.errors} errors (${connections} connections, ${duration} s)`);
+    return s;
+  };
+
+  // Each request registers a new procedure, spread over the 63 authorities.
+  const commands = await run({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const i = n++;
+          const authority = codes[i % codes.length];
+          return {
+            ...req,
+            path: `/api/authorities/${authority}/procedures`,
+            headers,
+            body: JSON.stringify({
+              procedureCode: `7.${String(Math.floor(i / codes.length) % 1_000_000).padStart(6, '0')}`,
+              name: `Thủ tục đo tải ${i} (dữ liệu tổng hợp)`,
+              onlineMode: 'PARTIAL',
+              effectiveFrom: '2023-06-01',
+            }),
+          };
+        },
+      },
+    ],
+  });
+  const commandResult = summarise('commands (register)', commands);
+
+  const queries = await run({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => {
+          const at = new Date(START + Math.floor(Math.random() * 900) * 86_400_000).toISOString().slice(0, 10);
+          return { ...req, path: `/api/authorities/${codes[Math.floor(Math.random() * codes.length)]}/summary?at=${at}`, headers };
+        },
+      },
+    ],
+  });
+  const queryResult = summarise('queries (summary at a random date)', queries);
+  await app.close();
+  return { commands: commandResult, queries: queryResult };
+}
