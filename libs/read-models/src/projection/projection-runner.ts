@@ -96,14 +96,30 @@ export class ProjectionRunner {
    */
   async catchUp(onProgress?: (position: number, head: number) => void): Promise<number> {
     let total = 0;
+    // It stops at the head it found on entry: under steady writes "until a read comes back empty"
+    // would never end (and a rebuild holding its swap lock would block the live projector meanwhile).
     const head = await this.store.headPosition();
+    const read = (after: number): Promise<RecordedEvent[]> => {
+      if (after >= head) return Promise.resolve([]);
+      const page = this.store.readAll({ after, limit: this.batchSize });
+      page.catch(() => undefined); // awaited below; this only keeps a failure while a batch is written from counting as unhandled
+      return page;
+    };
+    // The next page is read while this one is written: the two use different connections and, on a
+    // small machine, different cores (BENCHMARKS.md, "Rebuild").
+    let next = read(await this.checkpoint());
     for (;;) {
-      const position = await this.checkpoint();
-      if (position >= head) break;
-      const batch = await this.store.readAll({ after: position, limit: this.batchSize });
+      const batch = await next;
       if (batch.length === 0) break;
-      if ((await this.applyBatch(batch)) === 'applied') total += batch.length;
-      onProgress?.(batch[batch.length - 1].globalPosition, Math.max(head, batch[batch.length - 1].globalPosition));
+      const last = batch[batch.length - 1].globalPosition;
+      next = read(last);
+      if ((await this.applyBatch(batch)) === 'restart') {
+        // Someone else moved the checkpoint (another runner, a swap): go on from where it is now.
+        next = read(await this.checkpoint());
+        continue;
+      }
+      total += batch.length;
+      onProgress?.(last, Math.max(head, last));
     }
     return total;
   }
