@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Role } from '@tthc/platform';
 
 /** The actor of every command when authentication is off (AUTH_DISABLED=true, development only). */
@@ -17,7 +16,3 @@ export interface AuthenticatedRequest extends IncomingMessage {
 export function actorOf(req: AuthenticatedRequest): string {
   return req.user?.subject ?? ANONYMOUS;
 }
-
-export const Actor = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  actorOf(context.switchToHttp().getRequest<AuthenticatedRequest>()),
-);

@@ -45,8 +45,3 @@ export function requestIdOf(req: IncomingMessage): string {
 export const CorrelationId = createParamDecorator((_: unknown, context: ExecutionContext) =>
   correlationIdOf(context.switchToHttp().getRequest<IncomingMessage>()),
 );
-
-/** The id of the command this request carries (see requestIdOf): its events' `causationId`. */
-export const CausationId = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  requestIdOf(context.switchToHttp().getRequest<IncomingMessage>()),
-);

@@ -1,5 +1,3 @@
-import type { IncomingMessage } from 'node:http';
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { InvalidRequest } from './invalid-request.error.js';
 
 // Our ETags are stream revisions, `"3"`. A weak prefix is tolerated (the revision is exact either way);
@@ -17,11 +15,6 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
   }
   return revision;
 }
-
-/** The `If-Match` header as the command's expected revision (undefined: unconditional). */
-export const IfMatchRevision = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  parseIfMatch(context.switchToHttp().getRequest<IncomingMessage>().headers['if-match']),
-);
 
 export function revisionTag(revision: number): string {
   return `"${revision}"`;

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   DisablePaperIntakeCommand,
   GetProcedureQuery,
@@ -12,14 +12,11 @@ import {
   type AnyProcedureBusCommand,
   type CommandContext,
 } from '@tthc/application';
-import { COMMAND_ROLES, QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
-import { Actor } from '../http/actor.decorator.js';
-import { CommandRateLimitGuard } from '../http/command-rate-limit.js';
-import { CausationId, CorrelationId } from '../http/correlation-id.js';
-import { IfMatchRevision, revisionTag } from '../http/if-match.js';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
+import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
+import { revisionTag } from '../http/if-match.js';
+import { CommandEndpoint, CommandProvenance } from './command-endpoint.js';
 import { DatedDecisionRequest } from './dated-decision.request.js';
-import { ApiAuthDocs, ApiCommandDocs, ApiQueryDocs, ETAG_HEADER_DOC } from './procedure.api-docs.js';
+import { ApiAuthDocs, ApiQueryDocs, ETAG_HEADER_DOC } from './procedure.api-docs.js';
 import { AuthorityParams, ProcedureParams } from './procedure-params.request.js';
 import { CommandReply, ProcedureStateResponse } from './procedure.responses.js';
 import { ReclassifyProcedureRequest } from './reclassify-procedure.request.js';
@@ -41,106 +38,57 @@ export class ProceduresController {
   ) {}
 
   @Post()
-  @Roles(...COMMAND_ROLES)
-  @UseGuards(CommandRateLimitGuard)
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiOperation({ summary: 'Register a procedure as offered by an authority' })
-  @ApiCreatedResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
-  @ApiCommandDocs()
+  @CommandEndpoint('Register a procedure as offered by an authority', { created: true })
   register(
     @Param() { authorityCode }: AuthorityParams,
     @Body() body: RegisterProcedureRequest,
-    @Actor() actor: string,
-    @CorrelationId() correlationId: string,
-    @CausationId() causationId: string,
-    @IfMatchRevision() expectedRevision: number | undefined,
+    @CommandProvenance() context: CommandContext,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
-    const context = commandContext(actor, correlationId, causationId, expectedRevision);
     return this.execute(new RegisterProcedureCommand({ ...body, authorityCode }, context), res);
   }
 
   @Post(':procedureCode/reclassify')
-  @HttpCode(200)
-  @Roles(...COMMAND_ROLES)
-  @UseGuards(CommandRateLimitGuard)
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiOperation({ summary: 'Change the online mode (toàn trình, một phần, cung cấp thông tin trực tuyến)' })
-  @ApiOkResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
-  @ApiCommandDocs()
+  @CommandEndpoint('Change the online mode (toàn trình, một phần, cung cấp thông tin trực tuyến)')
   reclassify(
     @Param() params: ProcedureParams,
     @Body() body: ReclassifyProcedureRequest,
-    @Actor() actor: string,
-    @CorrelationId() correlationId: string,
-    @CausationId() causationId: string,
-    @IfMatchRevision() expectedRevision: number | undefined,
+    @CommandProvenance() context: CommandContext,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
-    const context = commandContext(actor, correlationId, causationId, expectedRevision);
     return this.execute(new ReclassifyProcedureCommand({ ...body, ...keyOf(params) }, context), res);
   }
 
   @Post(':procedureCode/disable-paper-intake')
-  @HttpCode(200)
-  @Roles(...COMMAND_ROLES)
-  @UseGuards(CommandRateLimitGuard)
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiOperation({ summary: 'Stop taking paper dossiers' })
-  @ApiOkResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
-  @ApiCommandDocs()
+  @CommandEndpoint('Stop taking paper dossiers')
   disablePaperIntake(
     @Param() params: ProcedureParams,
     @Body() body: DatedDecisionRequest,
-    @Actor() actor: string,
-    @CorrelationId() correlationId: string,
-    @CausationId() causationId: string,
-    @IfMatchRevision() expectedRevision: number | undefined,
+    @CommandProvenance() context: CommandContext,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
-    const context = commandContext(actor, correlationId, causationId, expectedRevision);
     return this.execute(new DisablePaperIntakeCommand({ ...body, ...keyOf(params) }, context), res);
   }
 
   @Post(':procedureCode/reenable-paper-intake')
-  @HttpCode(200)
-  @Roles(...COMMAND_ROLES)
-  @UseGuards(CommandRateLimitGuard)
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiOperation({ summary: 'Take paper dossiers again' })
-  @ApiOkResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
-  @ApiCommandDocs()
+  @CommandEndpoint('Take paper dossiers again')
   reenablePaperIntake(
     @Param() params: ProcedureParams,
     @Body() body: DatedDecisionRequest,
-    @Actor() actor: string,
-    @CorrelationId() correlationId: string,
-    @CausationId() causationId: string,
-    @IfMatchRevision() expectedRevision: number | undefined,
+    @CommandProvenance() context: CommandContext,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
-    const context = commandContext(actor, correlationId, causationId, expectedRevision);
     return this.execute(new ReenablePaperIntakeCommand({ ...body, ...keyOf(params) }, context), res);
   }
 
   @Post(':procedureCode/withdraw')
-  @HttpCode(200)
-  @Roles(...COMMAND_ROLES)
-  @UseGuards(CommandRateLimitGuard)
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiOperation({ summary: 'Withdraw the procedure: the authority no longer offers it' })
-  @ApiOkResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
-  @ApiCommandDocs()
+  @CommandEndpoint('Withdraw the procedure: the authority no longer offers it')
   withdraw(
     @Param() params: ProcedureParams,
     @Body() body: DatedDecisionRequest,
-    @Actor() actor: string,
-    @CorrelationId() correlationId: string,
-    @CausationId() causationId: string,
-    @IfMatchRevision() expectedRevision: number | undefined,
+    @CommandProvenance() context: CommandContext,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
-    const context = commandContext(actor, correlationId, causationId, expectedRevision);
     return this.execute(new WithdrawProcedureCommand({ ...body, ...keyOf(params) }, context), res);
   }
 
@@ -176,11 +124,6 @@ export class ProceduresController {
     res.setHeader('ETag', revisionTag(result.revision));
     return result;
   }
-}
-
-/** Provenance of the command's events: who (the token's subject), which correlation, which request caused them. */
-function commandContext(actor: string, correlationId: string, causationId: string, expectedRevision: number | undefined): CommandContext {
-  return { actor, correlationId, causationId, ...(expectedRevision !== undefined && { expectedRevision }) };
 }
 
 function keyOf({ authorityCode, procedureCode }: ProcedureParams) {

@@ -1,0 +1,45 @@
+import type { IncomingMessage } from 'node:http';
+import { applyDecorators, createParamDecorator, HttpCode, UseGuards, UseInterceptors, type ExecutionContext } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import type { CommandContext } from '@tthc/application';
+import { COMMAND_ROLES, Roles } from '../auth/roles.decorator.js';
+import { actorOf, type AuthenticatedRequest } from '../http/actor.decorator.js';
+import { CommandRateLimitGuard } from '../http/command-rate-limit.js';
+import { correlationIdOf, requestIdOf } from '../http/correlation-id.js';
+import { parseIfMatch } from '../http/if-match.js';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
+import { ApiCommandDocs, ETAG_HEADER_DOC } from './procedure.api-docs.js';
+import { CommandReply } from './procedure.responses.js';
+
+/**
+ * What every command endpoint is: administrators only, rate-limited per caller, Idempotency-Key
+ * aware, documented with its reply and ETag. `created` for the registration's 201.
+ */
+export function CommandEndpoint(summary: string, options: { created?: boolean } = {}): MethodDecorator {
+  return applyDecorators(
+    ...(options.created ? [] : [HttpCode(200)]),
+    Roles(...COMMAND_ROLES),
+    UseGuards(CommandRateLimitGuard),
+    UseInterceptors(IdempotencyInterceptor),
+    ApiOperation({ summary }),
+    options.created
+      ? ApiCreatedResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
+      : ApiOkResponse({ type: CommandReply, headers: ETAG_HEADER_DOC }),
+    ApiCommandDocs(),
+  );
+}
+
+/**
+ * The command's provenance and condition, from the request: who (the token's subject), which
+ * correlation, which request caused its events, and the revision of `If-Match` if any.
+ */
+export const CommandProvenance = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
+  const request = context.switchToHttp().getRequest<IncomingMessage & AuthenticatedRequest>();
+  const expectedRevision = parseIfMatch(request.headers['if-match']);
+  return {
+    actor: actorOf(request),
+    correlationId: correlationIdOf(request),
+    causationId: requestIdOf(request),
+    ...(expectedRevision !== undefined && { expectedRevision }),
+  };
+});
