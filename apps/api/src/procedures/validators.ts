@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
-import { isCalendarDate } from '@tthc/domain';
+import { FORBIDDEN_CHARACTERS, isCalendarDate } from '@tthc/domain';
 
 /** A real calendar date YYYY-MM-DD (rejects 2023-02-30, 99999-01-01 and 20230601). */
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
@@ -11,11 +11,6 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-// The domain's rule (procedure.validation.ts, not exported there), widened here: control characters,
-// format characters (bidirectional controls, zero-width characters, the Arabic letter mark, tags, soft
-// hyphens), line and paragraph separators, lone surrogates (PostgreSQL's jsonb refuses them) and private
-// use characters make two equal-looking strings differ, or cannot be stored. Keep the two in step.
-const FORBIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0]/u;
 // After NFC, Vietnamese needs no combining mark at all; a few are tolerated for other scripts' names, a
 // pile of them ("Zalgo" text) only serves to garble what is displayed around it.
 const STACKED_COMBINING_MARKS = /\p{M}{3,}/u;

@@ -13,9 +13,11 @@ export const AUTHORITY_CODE_PATTERN = /^[0-9]{2}$/;
 
 export const LIMITS = { name: 1000, field: 200, level: 100, decisionRef: 200, reason: 2000 } as const;
 
-// Control characters (C0, DEL, C1) have no place in names or references; bidi controls and zero-width
-// characters are kept out too, because they make two equal-looking strings differ.
-const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+// Control, format (bidirectional, zero-width, soft hyphen…), surrogate, private-use and line/paragraph
+// separator characters, and the fillers and variation selectors that render as nothing, have no place in
+// names or references: they make two equal-looking strings differ. The api's validators use the same rule.
+export const FORBIDDEN_CHARACTERS =
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0]/u;
 
 /** Validates a command's shape; throws InvalidCommand naming every offending field. */
 export function validateCommand(command: ProcedureCommand): void {
