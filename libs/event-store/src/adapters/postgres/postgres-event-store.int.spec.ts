@@ -2,7 +2,9 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database.js';
-import { DuplicateEventIds, type NewEvent, type RecordedEvent } from '../../event-store.port.js';
+import { DuplicateEventIds, WrongExpectedVersion, type NewEvent, type RecordedEvent } from '../../event-store.port.js';
+import { storeEventLogSource } from '../../tamper-evidence/event-log-source.js';
+import { EventLogVerifier } from '../../tamper-evidence/event-log-verifier.js';
 import { eventContentHash } from '../../tamper-evidence/hash-chain.js';
 import { eventStoreContract } from '../../testing/event-store.contract.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -103,6 +105,7 @@ describe('PostgresEventStore under concurrency', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    pool.on('error', () => undefined); // an idle connection ended by a test's pg_terminate_backend
     await migrateEventStore(pool);
     store = new PostgresEventStore(pool, { pollIntervalMs: 100 });
   });
@@ -526,3 +529,87 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, message: string)
     clearTimeout(timer);
   }
 }
+
+describe('PostgresEventStore group commit (concurrent appends of one store, one call per group)', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    pool.on('error', () => undefined);
+    await migrateEventStore(pool);
+    // One call in flight: every append that arrives meanwhile waits for the next group.
+    store = new PostgresEventStore(pool, { maxAppendCallsInFlight: 1 });
+  });
+
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  it('answers each append of a group on its own: one stale revision fails, the others commit', async () => {
+    const base = `group-${randomUUID()}`;
+    await store.appendToStream(`${base}-old`, [newEvent(), newEvent()], { expectedRevision: 'no_stream' });
+    const outcomes = await Promise.allSettled([
+      store.appendToStream(`${base}-a`, [newEvent()], { expectedRevision: 'no_stream' }),
+      store.appendToStream(`${base}-old`, [newEvent()], { expectedRevision: 0 }), // stale: the stream is at 1
+      store.appendToStream(`${base}-b`, [newEvent(), newEvent()], { expectedRevision: 'no_stream' }),
+      store.appendToStream(`${base}-c`, [newEvent()], { expectedRevision: 'stream_exists' }), // no such stream
+      store.appendToStream(`${base}-d`, [newEvent()]),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    const stale = (outcomes[1] as PromiseRejectedResult).reason;
+    expect(stale).toBeInstanceOf(WrongExpectedVersion);
+    expect(stale).toMatchObject({ streamId: `${base}-old`, expected: 0, actual: 1 });
+    expect((outcomes[3] as PromiseRejectedResult).reason).toMatchObject({ actual: 'no_stream' });
+    const b = (outcomes[2] as PromiseFulfilledResult<Awaited<ReturnType<PostgresEventStore['appendToStream']>>>).value;
+    expect(b.events.map((e) => e.revision)).toEqual([0, 1]);
+    expect((await store.readStream(`${base}-old`)).map((e) => e.revision)).toEqual([0, 1]);
+    expect(await store.readStream(`${base}-c`)).toEqual([]);
+  });
+
+  it('keeps appends to one stream in order across groups, and lets exactly one of racing first appends win', async () => {
+    const stream = `race-${randomUUID()}`;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, () => store.appendToStream(stream, [newEvent()], { expectedRevision: 'no_stream' })),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof WrongExpectedVersion)).toHaveLength(19);
+
+    const ordered = `ordered-${randomUUID()}`;
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.appendToStream(ordered, [newEvent({ data: { i } })])));
+    expect(results.map((r) => r.nextExpectedRevision)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect((await store.readStream(ordered)).map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it('answers a repeated append with the original events, also when both are queued at once', async () => {
+    const stream = `repeat-${randomUUID()}`;
+    const events = [newEvent(), newEvent()];
+    const [first, second] = await Promise.all([
+      store.appendToStream(stream, events, { expectedRevision: 'no_stream' }),
+      store.appendToStream(stream, events, { expectedRevision: 'no_stream' }),
+    ]);
+    expect(second).toEqual(first);
+    expect(await store.readStream(stream)).toHaveLength(2);
+  });
+
+  it('gives hundreds of concurrent appends unique, ordered positions and hash chains that verify', async () => {
+    const head = await store.headPosition();
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => store.appendToStream(`many-${i}-${randomUUID()}`, [newEvent(), newEvent()], { expectedRevision: 'no_stream' })),
+    );
+    const positions = results.flatMap((r) => r.events.map((e) => e.globalPosition));
+    expect(new Set(positions).size).toBe(600);
+    const log = await store.readAll({ after: head, limit: 1000 });
+    expect(log).toHaveLength(600);
+    for (const r of results) {
+      const [a, b] = r.events;
+      expect([a.revision, b.revision]).toEqual([0, 1]);
+      expect(b.globalPosition).toBeGreaterThan(a.globalPosition);
+    }
+    const report = await new EventLogVerifier(storeEventLogSource(store)).verify();
+    expect(report.ok).toBe(true);
+  });
+});

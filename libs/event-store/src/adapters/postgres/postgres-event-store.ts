@@ -6,6 +6,7 @@ import {
   EventStoreUnavailable,
   WrongExpectedVersion,
   type AppendOptions,
+  type ExpectedRevision,
   type AppendResult,
   type EventStore,
   type NewEvent,
@@ -52,10 +53,12 @@ export class PostgresEventStore implements EventStore {
   /** Wakes this process's subscriptions as soon as one of its own appends commits. */
   private readonly appended = new EventEmitter().setMaxListeners(0);
   private notifyScheduled = false;
+  private readonly queue: PendingAppend[] = [];
+  private inFlight = 0;
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly options: { pollIntervalMs?: number; notifyDelayMs?: number } = {},
+    private readonly options: { pollIntervalMs?: number; notifyDelayMs?: number; maxAppendCallsInFlight?: number } = {},
   ) {}
 
   /**
@@ -73,44 +76,125 @@ export class PostgresEventStore implements EventStore {
     }, this.options.notifyDelayMs ?? 10).unref();
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    const expected = options.expectedRevision ?? 'any';
-    const data = events.map((e) => toJson(e.data, e.id));
-    const params = [
-      streamId,
-      String(expected),
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => e.schemaVersion),
-      data,
-      events.map((e) => JSON.stringify(withoutRecordedAt(e.metadata))),
-      events.map((e) => e.metadata.recordedAt ?? null),
-      // append_events chains each event's hash over these (tamper-evidence/hash-chain.ts).
-      events.map(eventContentHash),
-    ];
+  /**
+   * Appends go through a small group-commit queue: an append waits for nothing when none is in
+   * flight; while some are, the ones that arrive meanwhile are sent together, in one call and one
+   * commit (append_events_many), each still checked and answered on its own. Appends to one stream
+   * keep their order, and never share a call.
+   */
+  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (events.length === 0) return Promise.reject(new Error('appendToStream needs at least one event'));
+    let pending: PendingAppend;
+    try {
+      pending = prepareAppend(streamId, events, options.expectedRevision ?? 'any');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const result = new Promise<AppendResult>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
+    });
+    this.queue.push(pending);
+    this.pump();
+    return result;
+  }
+
+  private pump(): void {
+    const maxInFlight = this.options.maxAppendCallsInFlight ?? 4;
+    while (this.inFlight < maxInFlight && this.queue.length > 0) {
+      const group = takeGroup(this.queue);
+      this.inFlight++;
+      void this.sendGroup(group).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async sendGroup(group: PendingAppend[]): Promise<void> {
+    if (group.length === 1) {
+      await this.appendOne(group[0]).then(group[0].resolve, group[0].reject);
+      return;
+    }
+    let rows: AppendManyRow[];
+    try {
+      rows = await this.appendMany(group);
+    } catch (error) {
+      if (error instanceof EventStoreUnavailable) {
+        for (const p of group) p.reject(error);
+        return;
+      }
+      // Whatever failed the whole call (a deadlock with another process, a cancel), each append is
+      // tried again on its own and answered by that.
+      for (const p of group) await this.appendOne(p).then(p.resolve, p.reject);
+      return;
+    }
+    this.announce();
+    group.forEach((p, index) => {
+      const own = rows.filter((r) => r.append_index === index + 1);
+      const failure = own.find((r) => r.error_code !== null);
+      if (failure?.error_code === 'ES001') {
+        const actual = failure.error_detail ?? 'no_stream';
+        p.reject(new WrongExpectedVersion(p.streamId, p.expected, actual === 'no_stream' ? 'no_stream' : Number(actual)));
+      } else if (failure) {
+        p.reject(new DuplicateEventIds(p.streamId, p.ids));
+      } else if (own.length !== p.ids.length) {
+        p.reject(new Error(`append_events_many answered ${own.length} events for an append of ${p.ids.length} to ${p.streamId}`));
+      } else {
+        p.resolve(appendResult(p.streamId, own.sort((a, b) => (a.stream_revision ?? 0) - (b.stream_revision ?? 0))));
+      }
+    });
+  }
+
+  private async appendMany(group: PendingAppend[]): Promise<AppendManyRow[]> {
+    const all = <K extends keyof PendingAppend>(key: K) => group.flatMap((p) => p[key] as unknown[]);
     const client = await this.connect();
     let broken = false;
     try {
-      const { rows } = await client.query<{ event_id: string; event_type: string; stream_revision: number; global_position: string }>(
+      const { rows } = await client.query<AppendManyRow>(
+        `SELECT * FROM event_store.append_events_many($1::text[], $2::text[], $3::integer[], $4::uuid[], $5::text[],
+           $6::integer[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::text[])`,
+        [
+          group.map((p) => p.streamId),
+          group.map((p) => String(p.expected)),
+          group.flatMap((p, index) => p.ids.map(() => index + 1)),
+          all('ids'),
+          all('types'),
+          all('versions'),
+          all('data'),
+          all('metadata'),
+          all('recordedAt'),
+          all('contentHashes'),
+        ],
+      );
+      return rows;
+    } catch (error) {
+      broken = true; // the session may hold the global lock if the error came while it was taken
+      throw translate(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async appendOne(p: PendingAppend): Promise<AppendResult> {
+    const client = await this.connect();
+    let broken = false;
+    try {
+      const { rows } = await client.query<AppendManyRow>(
         `SELECT * FROM event_store.append_events($1, $2, $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::text[])`,
-        params,
+        [p.streamId, String(p.expected), p.ids, p.types, p.versions, p.data, p.metadata, p.recordedAt, p.contentHashes],
       );
       this.announce();
-      return {
-        streamId,
-        nextExpectedRevision: rows[rows.length - 1].stream_revision,
-        events: rows.map((r) => ({ id: r.event_id, type: r.event_type, revision: r.stream_revision, globalPosition: Number(r.global_position) })),
-      };
+      return appendResult(p.streamId, rows);
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'ES001') {
         const actual = (error as Error).message;
-        throw new WrongExpectedVersion(streamId, expected, actual === 'no_stream' ? 'no_stream' : Number(actual));
+        throw new WrongExpectedVersion(p.streamId, p.expected, actual === 'no_stream' ? 'no_stream' : Number(actual));
       }
       // 23505 on the event id: a concurrent append of the same new id to another stream committed first.
       if (code === 'ES002' || (code === '23505' && (error as { constraint?: string }).constraint === 'events_event_id_key')) {
-        throw new DuplicateEventIds(streamId, events.map((e) => e.id));
+        throw new DuplicateEventIds(p.streamId, p.ids);
       }
       // append_events releases its session-level global lock on error (schema version 2); a connection
       // in an unknown state is dropped all the same rather than handed to the next caller.
@@ -257,6 +341,86 @@ class NotificationListener {
     await client.query('UNLISTEN *').catch(() => undefined);
     client.release(true);
   }
+}
+
+/** An append waiting in the group-commit queue, its parameters already encoded. */
+interface PendingAppend {
+  streamId: string;
+  expected: ExpectedRevision;
+  ids: string[];
+  types: string[];
+  versions: number[];
+  data: string[];
+  metadata: string[];
+  recordedAt: (string | null)[];
+  contentHashes: string[];
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface AppendManyRow {
+  append_index?: number;
+  event_id: string;
+  event_type: string;
+  stream_revision: number;
+  global_position: string;
+  error_code?: string | null;
+  error_detail?: string | null;
+}
+
+/** Encodes an append (throws for data that JSON cannot carry, before anything is queued). */
+function prepareAppend(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): PendingAppend {
+  return {
+    streamId,
+    expected,
+    ids: events.map((e) => e.id),
+    types: events.map((e) => e.type),
+    versions: events.map((e) => e.schemaVersion),
+    data: events.map((e) => toJson(e.data, e.id)),
+    metadata: events.map((e) => JSON.stringify(withoutRecordedAt(e.metadata))),
+    recordedAt: events.map((e) => e.metadata.recordedAt ?? null),
+    // append_events chains each event's hash over these (tamper-evidence/hash-chain.ts).
+    contentHashes: events.map(eventContentHash),
+    resolve: () => undefined,
+    reject: () => undefined,
+  };
+}
+
+const MAX_GROUP_APPENDS = 64;
+const MAX_GROUP_EVENTS = 200;
+
+/**
+ * Takes the next group off the queue, in order: appends to streams and with ids not already in the
+ * group (append_events_many's checks cannot see each other's pending rows), so that appends to one
+ * stream stay in order across groups.
+ */
+function takeGroup(queue: PendingAppend[]): PendingAppend[] {
+  const group: PendingAppend[] = [];
+  const streams = new Set<string>();
+  const ids = new Set<string>();
+  let events = 0;
+  for (let i = 0; i < queue.length && group.length < MAX_GROUP_APPENDS; ) {
+    const p = queue[i];
+    const fits = group.length === 0 || (events + p.ids.length <= MAX_GROUP_EVENTS && !streams.has(p.streamId) && !p.ids.some((id) => ids.has(id)));
+    if (fits) {
+      group.push(p);
+      queue.splice(i, 1);
+      events += p.ids.length;
+      for (const id of p.ids) ids.add(id);
+    } else {
+      i++;
+    }
+    streams.add(p.streamId); // also when left queued: a later append to it must not overtake it
+  }
+  return group;
+}
+
+function appendResult(streamId: string, rows: AppendManyRow[]): AppendResult {
+  return {
+    streamId,
+    nextExpectedRevision: rows[rows.length - 1].stream_revision,
+    events: rows.map((r) => ({ id: r.event_id, type: r.event_type, revision: r.stream_revision, globalPosition: Number(r.global_position) })),
+  };
 }
 
 export function toRecorded(row: EventRow): RecordedEvent {

@@ -393,6 +393,168 @@ ${APPEND_EVENTS_V3}    `,
       '-- No NOTIFY here (schema version 4).',
     ),
   },
+  {
+    version: 5,
+    description: 'append_events_many: several appends to distinct streams in one call and one commit',
+    // Group commit (postgres-event-store.ts batches concurrent appendToStream calls): the per-call
+    // and per-commit costs are paid once for the group. Each append is checked exactly as by
+    // append_events and succeeds or fails on its own; a failed one is reported, not raised, so that
+    // the others still commit. The caller guarantees that the appends of one call touch distinct
+    // streams and distinct event ids (the checks below cannot see each other's pending rows); the
+    // function refuses a call that breaks this. Locks are taken in one global order (stream keys
+    // sorted, then event-id keys sorted), the order append_events' single stream lock also respects.
+    sql: `
+      CREATE FUNCTION event_store.append_events_many(
+        p_streams text[], p_expected text[], p_event_append integer[], p_ids uuid[], p_types text[],
+        p_versions integer[], p_data jsonb[], p_metadata jsonb[], p_recorded_at timestamptz[], p_content_hashes text[]
+      ) RETURNS TABLE (append_index integer, event_id uuid, event_type text, stream_revision integer,
+                       global_position bigint, error_code text, error_detail text)
+      LANGUAGE plpgsql AS $fn$
+      #variable_conflict use_column
+      DECLARE
+        v_appends integer := coalesce(cardinality(p_streams), 0);
+        v_count integer := coalesce(cardinality(p_ids), 0);
+        v_from integer[];
+        v_to integer[];
+        v_keep boolean[];
+        v_current integer[];
+        v_prev text[];
+        v_rev integer[];
+        v_at timestamptz[];
+        v_hashes text[];
+        v_now timestamptz;
+        v_key integer;
+        v_c integer;
+        v_h text;
+        v_existing integer;
+        v_first integer;
+        v_any boolean := false;
+        k integer;
+        i integer;
+      BEGIN
+        IF v_appends = 0 OR v_count = 0
+           OR coalesce(cardinality(p_expected), -1) <> v_appends
+           OR coalesce(cardinality(p_event_append), -1) <> v_count
+           OR coalesce(cardinality(p_types), -1) <> v_count OR coalesce(cardinality(p_versions), -1) <> v_count
+           OR coalesce(cardinality(p_data), -1) <> v_count OR coalesce(cardinality(p_metadata), -1) <> v_count
+           OR coalesce(cardinality(p_recorded_at), -1) <> v_count OR coalesce(cardinality(p_content_hashes), -1) <> v_count
+           OR array_position(p_streams, NULL) IS NOT NULL OR array_position(p_expected, NULL) IS NOT NULL
+           OR array_position(p_event_append, NULL) IS NOT NULL OR array_position(p_ids, NULL) IS NOT NULL
+           OR array_position(p_types, NULL) IS NOT NULL OR array_position(p_versions, NULL) IS NOT NULL
+           OR array_position(p_data, NULL) IS NOT NULL OR array_position(p_metadata, NULL) IS NOT NULL
+           OR EXISTS (SELECT 1 FROM unnest(p_expected) AS x(v) WHERE x.v !~ '^(any|no_stream|stream_exists|[0-9]{1,10})$')
+           OR EXISTS (SELECT 1 FROM unnest(p_content_hashes) AS h(v) WHERE h.v IS NULL OR h.v !~ '^[0-9a-f]{64}$')
+           OR (SELECT count(DISTINCT s.v) FROM unnest(p_streams) AS s(v)) <> v_appends
+           OR (SELECT count(DISTINCT u.v) FROM unnest(p_ids) AS u(v)) <> v_count THEN
+          RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'append_events_many: invalid arguments';
+        END IF;
+        -- Events come grouped by append, appends numbered 1..n in order.
+        FOR i IN 1 .. v_count LOOP
+          k := p_event_append[i];
+          IF k < 1 OR k > v_appends OR (i > 1 AND k < p_event_append[i - 1]) THEN
+            RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'append_events_many: events not grouped by append';
+          END IF;
+          IF v_from[k] IS NULL THEN v_from[k] := i; END IF;
+          v_to[k] := i;
+        END LOOP;
+        IF EXISTS (SELECT 1 FROM generate_series(1, v_appends) AS g(n) WHERE v_from[g.n] IS NULL) THEN
+          RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'append_events_many: an append without events';
+        END IF;
+
+        FOR v_key IN SELECT DISTINCT hashtext(s.v) FROM unnest(p_streams) AS s(v) ORDER BY 1 LOOP
+          PERFORM pg_advisory_xact_lock(74001, v_key);
+        END LOOP;
+        FOR v_key IN SELECT DISTINCT hashtext(u.v::text) FROM unnest(p_ids) AS u(v) ORDER BY 1 LOOP
+          PERFORM pg_advisory_xact_lock(74003, v_key);
+        END LOOP;
+
+        FOR k IN 1 .. v_appends LOOP
+          v_keep[k] := false;
+          SELECT count(*) INTO v_existing FROM event_store.events e WHERE e.event_id = ANY (p_ids[v_from[k]:v_to[k]]);
+          IF v_existing > 0 THEN
+            -- A repeat of an earlier append is answered with the original events (as append_events).
+            SELECT e.stream_revision INTO v_first FROM event_store.events e
+              WHERE e.event_id = p_ids[v_from[k]] AND e.stream_id = p_streams[k];
+            IF v_existing = v_to[k] - v_from[k] + 1 AND v_first IS NOT NULL AND NOT EXISTS (
+                 SELECT 1 FROM unnest(p_ids[v_from[k]:v_to[k]]) WITH ORDINALITY AS n(id, ord)
+                 JOIN event_store.events e ON e.event_id = n.id
+                 WHERE e.stream_id <> p_streams[k] OR e.stream_revision <> v_first + n.ord - 1) THEN
+              RETURN QUERY SELECT k, e.event_id, e.event_type, e.stream_revision, e.global_position, NULL::text, NULL::text
+                FROM event_store.events e WHERE e.event_id = ANY (p_ids[v_from[k]:v_to[k]]) ORDER BY e.stream_revision;
+            ELSE
+              RETURN QUERY SELECT k, NULL::uuid, NULL::text, NULL::integer, NULL::bigint, 'ES002'::text, 'duplicate event ids'::text;
+            END IF;
+            CONTINUE;
+          END IF;
+          v_c := NULL;
+          v_h := NULL;
+          SELECT e.stream_revision, e.hash INTO v_c, v_h FROM event_store.events e
+            WHERE e.stream_id = p_streams[k] ORDER BY e.stream_revision DESC LIMIT 1;
+          IF (p_expected[k] = 'no_stream' AND v_c IS NOT NULL)
+             OR (p_expected[k] = 'stream_exists' AND v_c IS NULL)
+             OR (p_expected[k] NOT IN ('any', 'no_stream', 'stream_exists') AND v_c IS DISTINCT FROM p_expected[k]::integer) THEN
+            RETURN QUERY SELECT k, NULL::uuid, NULL::text, NULL::integer, NULL::bigint, 'ES001'::text, coalesce(v_c::text, 'no_stream');
+            CONTINUE;
+          END IF;
+          v_keep[k] := true;
+          v_current[k] := coalesce(v_c, -1);
+          v_prev[k] := coalesce(v_h, repeat('0', 64));
+          v_any := true;
+        END LOOP;
+        IF NOT v_any THEN
+          RETURN;
+        END IF;
+
+        -- The out-of-order commit problem (see append_events, versions 1 and 2).
+        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+          RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = 'append_events_many must be the first write of its transaction';
+        END IF;
+        BEGIN
+          PERFORM pg_advisory_lock(74002, 0);
+          v_now := date_trunc('milliseconds', clock_timestamp());
+          FOR i IN 1 .. v_count LOOP
+            k := p_event_append[i];
+            IF v_keep[k] THEN
+              v_rev[i] := v_current[k] + (i - v_from[k] + 1);
+              v_at[i] := date_trunc('milliseconds', coalesce(p_recorded_at[i], v_now));
+              -- eventHash of tamper-evidence/hash-chain.ts, as in append_events.
+              v_prev[k] := encode(sha256(convert_to(
+                v_prev[k] || '|' || p_streams[k] || '|' || v_rev[i]::text || '|'
+                  || floor(extract(epoch FROM v_at[i]) * 1000)::bigint::text || '|' || p_content_hashes[i],
+                'UTF8')), 'hex');
+              v_hashes[i] := v_prev[k];
+            END IF;
+          END LOOP;
+          RETURN QUERY
+            WITH inserted AS (
+              INSERT INTO event_store.events AS e (global_position, stream_id, stream_revision, event_id, event_type,
+                                                   schema_version, data, metadata, recorded_at, content_hash, hash)
+              SELECT nextval('event_store.global_position_seq'), p_streams[s.k], s.rev, s.id, s.type, s.version,
+                     s.data, s.metadata, s.recorded_at, s.content_hash, s.hash
+              FROM (SELECT * FROM unnest(p_event_append, p_ids, p_types, p_versions, p_data, p_metadata, v_at,
+                                         p_content_hashes, v_hashes, v_rev)
+                      WITH ORDINALITY AS u(k, id, type, version, data, metadata, recorded_at, content_hash, hash, rev, ord)
+                    WHERE v_keep[u.k]
+                    ORDER BY u.ord) s
+              RETURNING e.event_id, e.event_type, e.stream_revision, e.global_position, e.stream_id
+            )
+            SELECT array_position(p_streams, inserted.stream_id), inserted.event_id, inserted.event_type,
+                   inserted.stream_revision, inserted.global_position, NULL::text, NULL::text
+            FROM inserted ORDER BY inserted.global_position;
+          PERFORM pg_advisory_unlock(74002, 0);
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
+          IF EXISTS (SELECT 1 FROM pg_locks l
+                     WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.granted
+                       AND l.classid = 74002 AND l.objid = 0 AND l.objsubid = 2) THEN
+            PERFORM pg_advisory_unlock(74002, 0);
+          END IF;
+          RAISE;
+        END;
+      END;
+      $fn$;
+    `,
+  },
 ];
 
 export const EVENT_STORE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
