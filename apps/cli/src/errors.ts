@@ -1,6 +1,7 @@
 import { ConcurrencyConflict } from '@tthc/application';
 import { DomainError } from '@tthc/domain';
 import { EventStoreUnavailable } from '@tthc/event-store';
+import { isDatabaseUnreachable } from '@tthc/platform';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Writer } from './io.js';
 
@@ -16,11 +17,6 @@ export class CliError extends Error {
   }
 }
 
-/** Connection-level failures of `pg` and the server refusing us: the database is not usable. */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '28000', '28P01', '3D000',
-]);
 /** undefined_table, invalid_schema_name: the schema has not been created. */
 const NO_SCHEMA_CODES = new Set(['42P01', '3F000']);
 
@@ -41,7 +37,7 @@ export function describeFailure(error: unknown): Failure {
     return { exitCode: EXIT.UNAVAILABLE, message: `the database is unreachable (${rootMessage(error)})` };
   }
   const code = errorCode(error);
-  if (code && UNAVAILABLE_CODES.has(code)) {
+  if (isDatabaseUnreachable(error)) {
     return { exitCode: EXIT.UNAVAILABLE, message: `the database is unreachable (${rootMessage(error)})` };
   }
   if (code && NO_SCHEMA_CODES.has(code)) {

@@ -3,3 +3,5 @@ export * from './config.js';
 export * from './auth.js';
 export * from './embedded-database.js';
 export * from './database.module.js';
+export * from './database-errors.js';
+export * from './versioned-migrations.js';

@@ -1,19 +1,7 @@
 import { EventStoreUnavailable } from '@tthc/event-store';
+import { isDatabaseUnreachable } from '@tthc/platform';
 
-// Failures to reach or stay connected to the database, not statement errors: node socket errors,
-// PostgreSQL's class 08 (connection), 57P0x (shutdown), 53300 (too many connections), and the
-// refusals of a connection attempt (3D000 no such database, 28xxx authentication). The request may
-// be retried once the database is back.
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
-  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300', '3D000', '28000', '28P01',
-]);
-
+/** The event store said so, or `pg` failed to reach or keep its connection: answered 503. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (error instanceof EventStoreUnavailable) return true;
-  // Duck-typed: socket errors come from node's own realm, where `instanceof Error` can be false (jest).
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(message);
+  return error instanceof EventStoreUnavailable || isDatabaseUnreachable(error);
 }

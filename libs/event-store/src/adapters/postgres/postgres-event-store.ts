@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { isDatabaseUnreachable } from '@tthc/platform';
 import {
   DuplicateEventIds,
   EventStoreUnavailable,
@@ -25,8 +26,6 @@ const SELECT_EVENT = `SELECT ${EVENT_COLUMNS} FROM event_store.events`;
 // can commit after them (see append_events in postgres-schema.ts).
 const COMMITTED_IN_ORDER = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
 
-/** Errors of the connection, not of the statement: the store is unreachable or restarting. */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
 
 export interface EventRow {
   global_position: string;
@@ -449,9 +448,7 @@ function withoutRecordedAt(metadata: NewEvent['metadata']) {
 }
 
 function translate(error: unknown): Error {
-  const code = (error as { code?: string }).code;
-  const message = (error as Error).message ?? '';
-  if ((code && UNAVAILABLE_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(message)) {
+  if (isDatabaseUnreachable(error)) {
     return new EventStoreUnavailable('The event store is unreachable', { cause: error });
   }
   return error as Error;
