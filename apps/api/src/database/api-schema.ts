@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { migrateEventStore } from '@tthc/event-store';
+import { runVersionedMigrations, type VersionedMigration } from '@tthc/platform';
 
 /**
  * The api's own tables, in schema `api`, versioned in `public.schema_migrations` (component `api`)
  * beside the event store's, under an advisory lock so that several processes may start at once.
  */
-const MIGRATIONS: { version: number; description: string; sql: string }[] = [
+const MIGRATIONS: VersionedMigration[] = [
   {
     version: 1,
     description: 'idempotency keys',
@@ -26,35 +27,8 @@ const MIGRATIONS: { version: number; description: string; sql: string }[] = [
 ];
 
 /** Creates or upgrades the api's schema; returns the versions it applied. */
-export async function migrateApi(pool: pg.Pool, log: (message: string) => void = () => undefined): Promise<number[]> {
-  const client = await pool.connect();
-  const applied: number[] = [];
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(74000, 1)');
-    await client.query(`CREATE TABLE IF NOT EXISTS public.schema_migrations (
-      component text NOT NULL, version integer NOT NULL, description text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, version))`);
-    const { rows } = await client.query<{ version: number }>(`SELECT version FROM public.schema_migrations WHERE component = 'api'`);
-    const done = new Set(rows.map((r) => r.version));
-    for (const migration of MIGRATIONS) {
-      if (done.has(migration.version)) continue;
-      await client.query(migration.sql);
-      await client.query(`INSERT INTO public.schema_migrations (component, version, description) VALUES ('api', $1, $2)`, [
-        migration.version,
-        migration.description,
-      ]);
-      applied.push(migration.version);
-      log(`api schema: applied ${migration.version} (${migration.description})`);
-    }
-    await client.query('COMMIT');
-    return applied;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+export function migrateApi(pool: pg.Pool, log?: (message: string) => void): Promise<number[]> {
+  return runVersionedMigrations(pool, { component: 'api', lock: [74000, 2], migrations: MIGRATIONS, label: 'api schema', log });
 }
 
 /** Everything the api needs in the database before it serves: the event store's schema, then its own. */

@@ -1,13 +1,8 @@
 import type pg from 'pg';
+import { runVersionedMigrations, type VersionedMigration } from '@tthc/platform';
 import { eventContentHash, eventHash, GENESIS_HASH } from '../../tamper-evidence/hash-chain.js';
 
-interface Migration {
-  version: number;
-  description: string;
-  sql: string;
-  /** What SQL alone cannot do, run after `sql` in the same transaction. */
-  then?: (client: pg.PoolClient, log: (message: string) => void) => Promise<void>;
-}
+type Migration = VersionedMigration;
 
 /** append_events as version 3 created it; version 4 replaces it with two changes (see there). */
 const APPEND_EVENTS_V3 = `
@@ -563,59 +558,19 @@ export const EVENT_STORE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].vers
  * Creates or upgrades the event store's schema; returns the versions it applied. `targetVersion`
  * stops short of the latest (tests of a migration start from the version before it).
  */
-export async function migrateEventStore(
+export function migrateEventStore(
   pool: pg.Pool,
   log: (message: string) => void = () => undefined,
   options: { targetVersion?: number } = {},
 ): Promise<number[]> {
-  const client = await pool.connect();
-  const applied: number[] = [];
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(74000, 0)');
-    await createSchemaMigrationsTable(client);
-    const { rows } = await client.query<{ version: number }>(
-      `SELECT version FROM public.schema_migrations WHERE component = 'event-store'`,
-    );
-    const done = new Set(rows.map((r) => r.version));
-    for (const migration of MIGRATIONS) {
-      if (done.has(migration.version) || migration.version > (options.targetVersion ?? Infinity)) continue;
-      await client.query(migration.sql);
-      await migration.then?.(client, log);
-      await client.query(
-        `INSERT INTO public.schema_migrations (component, version, description) VALUES ('event-store', $1, $2)`,
-        [migration.version, migration.description],
-      );
-      applied.push(migration.version);
-      log(`event store schema: applied ${migration.version} (${migration.description})`);
-    }
-    await client.query('COMMIT');
-    return applied;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-/**
- * Other components (apps/api, the read models) create the shared table too, under advisory locks of
- * their own: when two do so at once, IF NOT EXISTS does not help and the second fails on the catalog's
- * unique index once the first commits. The table then exists: carry on.
- */
-async function createSchemaMigrationsTable(client: pg.PoolClient): Promise<void> {
-  await client.query('SAVEPOINT create_schema_migrations');
-  try {
-    await client.query(`CREATE TABLE IF NOT EXISTS public.schema_migrations (
-      component text NOT NULL, version integer NOT NULL, description text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (component, version))`);
-    await client.query('RELEASE SAVEPOINT create_schema_migrations');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code !== '23505' && code !== '42P07') throw error;
-    await client.query('ROLLBACK TO SAVEPOINT create_schema_migrations');
-  }
+  return runVersionedMigrations(pool, {
+    component: 'event-store',
+    lock: [74000, 0],
+    migrations: MIGRATIONS,
+    label: 'event store schema',
+    log,
+    targetVersion: options.targetVersion,
+  });
 }
 
 const BACKFILL_BATCH = 2_000;
