@@ -5,6 +5,7 @@ import { GetProcedureStateQuery } from '@tthc/application';
 import { AUDIT_ROLES, Roles } from '../auth/roles.decorator.js';
 import { ApiAuthDocs, ApiQueryDocs } from './procedure.api-docs.js';
 import { ProcedureParams } from './procedure-params.request.js';
+import { describeProcedureState } from './procedure.responses.js';
 import { ProcedureStateAtResponse, ProcedureStateQuery } from './procedure-state.request.js';
 
 /**
@@ -31,19 +32,7 @@ export class ProcedureStateController {
       at: view.at,
       knownAt: view.knownAt,
       inForce: view.inForce,
-      state:
-        state === null
-          ? null
-          : {
-              name: state.name,
-              field: state.field ?? null,
-              level: state.level ?? null,
-              onlineMode: state.onlineMode,
-              paperIntake: state.paperIntake,
-              withdrawn: state.status === 'withdrawn',
-              ...(state.withdrawnFrom !== undefined && { withdrawnFrom: state.withdrawnFrom }),
-              lastEffectiveFrom: state.lastEffectiveFrom,
-            },
+      state: state === null ? null : describeProcedureState(state),
       revision: view.revision,
       eventsConsidered: view.eventsConsidered,
       position: view.position,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ONLINE_MODES, PAPER_INTAKES, PROCEDURE_EVENT_TYPES, type OnlineMode, type PaperIntake } from '@tthc/domain';
+import { ONLINE_MODES, PAPER_INTAKES, PROCEDURE_EVENT_TYPES, type OnlineMode, type PaperIntake, type RegisteredProcedure } from '@tthc/domain';
 
 export class AppendedEvent {
   @ApiProperty({ enum: PROCEDURE_EVENT_TYPES, example: 'ProcedureUpgradedToFullProcess' })
@@ -16,6 +16,20 @@ export class CommandReply {
   revision: number;
   @ApiProperty({ type: [AppendedEvent] })
   events: AppendedEvent[];
+}
+
+/** A procedure's state as both state endpoints show it (the current one and the time-travelling one). */
+export function describeProcedureState(state: RegisteredProcedure) {
+  return {
+    name: state.name,
+    field: state.field ?? null,
+    level: state.level ?? null,
+    onlineMode: state.onlineMode,
+    paperIntake: state.paperIntake,
+    withdrawn: state.status === 'withdrawn',
+    ...(state.withdrawnFrom !== undefined && { withdrawnFrom: state.withdrawnFrom }),
+    lastEffectiveFrom: state.lastEffectiveFrom,
+  };
 }
 
 export class ProcedureStateResponse {

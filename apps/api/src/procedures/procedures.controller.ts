@@ -18,7 +18,7 @@ import { CommandEndpoint, CommandProvenance } from './command-endpoint.js';
 import { DatedDecisionRequest } from './dated-decision.request.js';
 import { ApiAuthDocs, ApiQueryDocs, ETAG_HEADER_DOC } from './procedure.api-docs.js';
 import { AuthorityParams, ProcedureParams } from './procedure-params.request.js';
-import { CommandReply, ProcedureStateResponse } from './procedure.responses.js';
+import { CommandReply, describeProcedureState, ProcedureStateResponse } from './procedure.responses.js';
 import { ReclassifyProcedureRequest } from './reclassify-procedure.request.js';
 import { RegisterProcedureRequest } from './register-procedure.request.js';
 
@@ -106,14 +106,7 @@ export class ProceduresController {
     return {
       authorityCode: state.authorityCode,
       procedureCode: state.procedureCode,
-      name: state.name,
-      field: state.field ?? null,
-      level: state.level ?? null,
-      onlineMode: state.onlineMode,
-      paperIntake: state.paperIntake,
-      withdrawn: state.status === 'withdrawn',
-      ...(state.withdrawnFrom !== undefined && { withdrawnFrom: state.withdrawnFrom }),
-      lastEffectiveFrom: state.lastEffectiveFrom,
+      ...describeProcedureState(state),
       revision,
       position,
     };
