@@ -13,6 +13,20 @@
  */
 export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to several streams at once, all or nothing: every append's expected revision is checked
+   * and either every event commits, in one commit, in the order given (appends in order, each
+   * append's events in order), or none does. Streams and event ids must be distinct across the
+   * appends. An append that is a verbatim repeat of an earlier one is answered with the original
+   * events, as by `appendToStream`.
+   *
+   * @returns one AppendResult per append, in the order given.
+   * @throws WrongExpectedVersion for the first append (in the order given) whose stream is not at its
+   *   expected revision, DuplicateEventIds as appendToStream does; nothing is appended then.
+   * @throws MultiStreamAppendUnsupported when the server cannot append atomically (KurrentDB before
+   *   25.1): nothing is appended then either.
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** The stream's events in revision order; an empty array when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Committed events with a position greater than `after`, in position order. */
@@ -61,6 +75,13 @@ export interface RecordedEvent extends NewEvent {
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
 export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+}
+
+/** One stream's part of an atomic multi-stream append (`appendToStreams`). */
+export interface StreamAppend {
+  streamId: string;
+  events: readonly NewEvent[];
   expectedRevision?: ExpectedRevision;
 }
 
@@ -118,5 +139,36 @@ export class EventStoreUnavailable extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'EventStoreUnavailable';
+  }
+}
+
+/** The server cannot append to several streams atomically; nothing was appended. */
+export class MultiStreamAppendUnsupported extends Error {
+  readonly code = 'MULTI_STREAM_APPEND_UNSUPPORTED';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MultiStreamAppendUnsupported';
+  }
+}
+
+/**
+ * Checks what every adapter's appendToStreams requires of its argument before it touches the store:
+ * at least one append, each with events, distinct streams, distinct event ids across all appends.
+ *
+ * @throws Error for an empty request, an append without events or a stream named twice;
+ *   DuplicateEventIds for an event id used twice.
+ */
+export function checkStreamAppends(appends: readonly StreamAppend[]): void {
+  if (appends.length === 0) throw new Error('appendToStreams needs at least one append');
+  const streams = new Set<string>();
+  const ids = new Set<string>();
+  for (const append of appends) {
+    if (append.events.length === 0) throw new Error(`appendToStreams: the append to ${append.streamId} has no events`);
+    if (streams.has(append.streamId)) throw new Error(`appendToStreams: stream ${append.streamId} is named twice`);
+    streams.add(append.streamId);
+    for (const event of append.events) {
+      if (ids.has(event.id)) throw new DuplicateEventIds(append.streamId, [event.id]);
+      ids.add(event.id);
+    }
   }
 }

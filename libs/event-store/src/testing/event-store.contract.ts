@@ -277,6 +277,130 @@ export function eventStoreContract(
       });
     });
 
+    describe('appendToStreams (atomic, several streams)', () => {
+      it('appends to every stream in one commit: revisions per stream, positions increasing in the order given', async () => {
+        const [a, b, c] = [streamId(), streamId(), streamId()];
+        await store.appendToStream(b, [newEvent()], { expectedRevision: 'no_stream' });
+        const appends = [
+          { streamId: a, events: [newEvent({ type: 'DecisionIssued' })], expectedRevision: 'no_stream' as const },
+          { streamId: b, events: [newEvent(), newEvent()], expectedRevision: 0 },
+          { streamId: c, events: [newEvent()] },
+        ];
+        const results = await store.appendToStreams(appends);
+
+        expect(results.map((r) => [r.streamId, r.nextExpectedRevision])).toEqual([[a, 0], [b, 2], [c, 0]]);
+        expect(results.flatMap((r) => r.events.map((e) => e.id))).toEqual(appends.flatMap((x) => x.events.map((e) => e.id)));
+        expectStrictlyIncreasing(results.flatMap((r) => r.events.map((e) => e.globalPosition)));
+        expect((await store.readStream(b)).map((e) => e.revision)).toEqual([0, 1, 2]);
+        const logged = await store.readAll({ after: results[0].events[0].globalPosition - 1, limit: 100 });
+        expect(logged.filter((e) => [a, b, c].includes(e.streamId)).map((e) => e.id)).toEqual(
+          appends.flatMap((x) => x.events.map((e) => e.id)),
+        );
+      });
+
+      it('appends nothing when one stream is not at its expected revision, and names that stream', async () => {
+        const [a, b, c] = [streamId(), streamId(), streamId()];
+        await store.appendToStream(c, [newEvent(), newEvent()]);
+        const head = await store.headPosition();
+        const error = await rejectionOf(
+          store.appendToStreams([
+            { streamId: a, events: [newEvent()], expectedRevision: 'no_stream' },
+            { streamId: b, events: [newEvent(), newEvent()], expectedRevision: 'no_stream' },
+            { streamId: c, events: [newEvent()], expectedRevision: 0 },
+          ]),
+          WrongExpectedVersion,
+        );
+        expect(error).toMatchObject({ streamId: c, expected: 0, actual: 1 });
+        expect(await store.readStream(a)).toEqual([]);
+        expect(await store.readStream(b)).toEqual([]);
+        expect(await store.readStream(c)).toHaveLength(2);
+        expect(await store.headPosition()).toBe(head);
+        expect(await store.readAll({ after: head })).toEqual([]);
+      });
+
+      it('lets exactly one of two racing writers win a stream they share, the loser appending nothing', async () => {
+        const [shared, mine, theirs] = [streamId(), streamId(), streamId()];
+        await store.appendToStream(shared, [newEvent()], { expectedRevision: 'no_stream' });
+        const outcomes = await Promise.allSettled([
+          store.appendToStreams([
+            { streamId: mine, events: [newEvent()], expectedRevision: 'no_stream' },
+            { streamId: shared, events: [newEvent()], expectedRevision: 0 },
+          ]),
+          store.appendToStream(shared, [newEvent()], { expectedRevision: 0 }),
+          store.appendToStreams([
+            { streamId: theirs, events: [newEvent()], expectedRevision: 'no_stream' },
+            { streamId: shared, events: [newEvent()], expectedRevision: 0 },
+          ]),
+        ]);
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(WrongExpectedVersion);
+        expect(await store.readStream(shared)).toHaveLength(2);
+        const written = (await store.readStream(mine)).length + (await store.readStream(theirs)).length;
+        expect(written).toBe(outcomes[1].status === 'fulfilled' ? 0 : 1);
+      });
+
+      it('answers a verbatim repeat with the original events, appending nothing', async () => {
+        const [a, b] = [streamId(), streamId()];
+        const appends = [
+          { streamId: a, events: [newEvent()], expectedRevision: 'no_stream' as const },
+          { streamId: b, events: [newEvent(), newEvent()], expectedRevision: 'no_stream' as const },
+        ];
+        const first = await store.appendToStreams(appends);
+        const head = await store.headPosition();
+        expect(await store.appendToStreams(appends)).toEqual(first);
+        expect(await store.headPosition()).toBe(head);
+      });
+
+      it('refuses malformed requests before touching the store', async () => {
+        const head = await store.headPosition();
+        const s = streamId();
+        const event = newEvent();
+        await expect(store.appendToStreams([])).rejects.toThrow(/at least one append/);
+        await expect(store.appendToStreams([{ streamId: s, events: [] }])).rejects.toThrow(/no events/);
+        await expect(
+          store.appendToStreams([
+            { streamId: s, events: [newEvent()] },
+            { streamId: s, events: [newEvent()] },
+          ]),
+        ).rejects.toThrow(/named twice/);
+        await rejectionOf(
+          store.appendToStreams([
+            { streamId: s, events: [event] },
+            { streamId: streamId(), events: [event] },
+          ]),
+          DuplicateEventIds,
+        );
+        expect(await store.headPosition()).toBe(head);
+      });
+
+      it('is seen by readers all at once or not at all, and delivered in order to a subscription', async () => {
+        const streams = Array.from({ length: 50 }, () => streamId());
+        const after = await store.headPosition();
+        const controller = new AbortController();
+        const seen: RecordedEvent[] = [];
+        const reading = (async () => {
+          for await (const batch of store.subscribeToAll({ after, signal: controller.signal })) {
+            seen.push(...batch);
+            if (seen.length >= streams.length) controller.abort();
+          }
+        })();
+        let done = false;
+        const observed = new Set<number>();
+        const polling = (async () => {
+          while (!done) {
+            observed.add((await store.readAll({ after, limit: 1000 })).length);
+            await sleep(1);
+          }
+        })();
+        const results = await store.appendToStreams(streams.map((s) => ({ streamId: s, events: [newEvent()], expectedRevision: 'no_stream' as const })));
+        done = true;
+        await polling;
+        await withDeadline(reading, 10_000, 'the subscription did not deliver the multi-stream append');
+        expect([...observed].every((n) => n === 0 || n === streams.length)).toBe(true);
+        expect(seen.map((e) => e.globalPosition)).toEqual(results.map((r) => r.events[0].globalPosition));
+      });
+    });
+
     describe('readStream', () => {
       it('gives an empty array for a missing stream', async () => {
         expect(await store.readStream(streamId())).toEqual([]);

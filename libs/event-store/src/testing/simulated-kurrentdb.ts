@@ -8,7 +8,9 @@ import {
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
   type AppendResult,
+  type AppendStreamRequest,
   type AppendStreamState,
+  type MultiAppendResult,
   type EventData,
   type Filter,
   type Position,
@@ -32,6 +34,8 @@ interface LogRecord {
 export interface SimulatedKurrentDbOptions {
   /** After every n-th append, write a `$stats` system event and an event of another application (default 3). */
   noiseEvery?: number;
+  /** Whether the server has the multi-stream append of KurrentDB 25.1 (default true); without it, UNIMPLEMENTED. */
+  multiStreamAppend?: boolean;
 }
 
 /**
@@ -76,6 +80,7 @@ export class SimulatedKurrentDb {
   readonly client: KurrentClient = {
     appendToStream: async (streamName: string, events: EventData | EventData[], options?: { streamState?: AppendStreamState }) =>
       this.append(streamName, Array.isArray(events) ? events : [events], options?.streamState ?? 'any'),
+    multiStreamAppend: async (requests: AppendStreamRequest[]) => this.multiAppend(requests),
     readStream: ((streamName: string, options: { fromRevision?: bigint | 'start' | 'end'; maxCount?: number | bigint } = {}) =>
       this.readStream(streamName, options)) as KurrentClient['readStream'],
     readAll: ((options: { fromPosition?: ReadPosition; maxCount?: number | bigint; direction?: string; filter?: Filter } = {}) =>
@@ -106,6 +111,44 @@ export class SimulatedKurrentDb {
     }
     const last = this.streams.get(streamId)!;
     return { success: true, nextExpectedRevision: BigInt(last.length - 1), position: { commit: last[last.length - 1].position, prepare: last[last.length - 1].position } };
+  }
+
+  /**
+   * The v2 append session: every request checked first, then all written as one transaction, its
+   * records' string properties stored as the event's JSON metadata beside the schema properties the
+   * server adds (`$schema.…`). A stream at another revision fails the whole request with the
+   * StreamRevisionConflict details the client turns into WrongExpectedVersionError.
+   */
+  private async multiAppend(requests: AppendStreamRequest[]): Promise<MultiAppendResult> {
+    this.failIfDown();
+    if (this.options.multiStreamAppend === false) {
+      throw Object.assign(new Error('12 UNIMPLEMENTED: unknown service kurrentdb.protocol.v2.streams.StreamsService'), { code: 12 });
+    }
+    const repeats = new Set<string>();
+    for (const request of requests) {
+      const stream = this.streams.get(request.streamName) ?? [];
+      const current = BigInt(stream.length) - 1n;
+      const decision = this.checkCommit(request.streamName, stream, request.expectedState, request.events.map((e) => e.id));
+      if (decision.kind === 'idempotent') repeats.add(request.streamName);
+      else if (decision.kind !== 'ok') {
+        throw WrongExpectedVersionError.fromRevisionConflict({
+          stream: request.streamName,
+          expectedRevision: typeof request.expectedState === 'bigint' ? request.expectedState.toString() : { any: '-2', no_stream: '-1', stream_exists: '-4' }[request.expectedState],
+          actualRevision: current < 0n ? '-1' : current.toString(),
+        } as never);
+      }
+    }
+    for (const request of requests.filter((r) => !repeats.has(r.streamName))) {
+      for (const event of request.events) {
+        const metadata = { ...(event.metadata as Record<string, string> | undefined), '$schema.name': event.type, '$schema.format': 'Json' };
+        this.write(request.streamName, event.type, event.data, JSON.stringify(metadata), event.id);
+      }
+    }
+    this.appends++;
+    return {
+      position: this.nextPosition,
+      responses: requests.map((r) => ({ streamName: r.streamName, revision: BigInt(this.streams.get(r.streamName)!.length - 1) })),
+    };
   }
 
   /** IndexWriter.CheckCommit, for the cases the adapter meets. */

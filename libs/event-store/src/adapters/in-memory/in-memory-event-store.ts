@@ -8,8 +8,16 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
+  checkStreamAppends,
 } from '../../event-store.port.js';
+
+interface CheckedAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  repeat?: AppendResult;
+}
 import { eventContentHash, eventHash, GENESIS_HASH } from '../../tamper-evidence/hash-chain.js';
 
 /**
@@ -32,7 +40,22 @@ export class InMemoryEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    const expected = options.expectedRevision ?? 'any';
+    const checked = this.check({ streamId, events, expectedRevision: options.expectedRevision });
+    return checked.repeat ?? this.commit([checked])[0];
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    checkStreamAppends(appends);
+    // Every append is checked before any is applied: all or nothing.
+    const checked = appends.map((append) => this.check(append));
+    const committed = this.commit(checked.filter((c) => c.repeat === undefined));
+    return checked.map((c) => c.repeat ?? committed.shift()!);
+  }
+
+  /** The append's checks; a verbatim repeat comes back answered, anything else still to commit. */
+  private check(append: StreamAppend): CheckedAppend {
+    const { streamId, events } = append;
+    const expected = append.expectedRevision ?? 'any';
     const ids = events.map((e) => e.id);
     if (new Set(ids).size !== ids.length) throw new DuplicateEventIds(streamId, ids);
 
@@ -44,7 +67,7 @@ export class InMemoryEventStore implements EventStore {
         first !== undefined &&
         existing.every((e, i) => e !== undefined && e.streamId === streamId && e.revision === first.revision + i);
       if (!repeat) throw new DuplicateEventIds(streamId, ids);
-      return result(streamId, existing as RecordedEvent[]);
+      return { streamId, events, repeat: result(streamId, existing as RecordedEvent[]) };
     }
 
     const stream = this.streams.get(streamId) ?? [];
@@ -56,44 +79,55 @@ export class InMemoryEventStore implements EventStore {
     ) {
       throw new WrongExpectedVersion(streamId, expected, current ?? 'no_stream');
     }
+    return { streamId, events };
+  }
 
-    // Serialise everything first, so that an event that cannot be stored appends nothing.
+  /** Records checked appends in order, as one commit: serialised first, so that a failure stores nothing. */
+  private commit(appends: readonly CheckedAppend[]): AppendResult[] {
     const now = Math.max(this.clock().getTime(), this.lastRecordedAt);
-    let prevHash = stream.length === 0 ? GENESIS_HASH : (stream[stream.length - 1].hash ?? GENESIS_HASH);
-    const recorded = events.map((event, i): RecordedEvent => {
-      const { recordedAt, ...metadata } = event.metadata;
-      const stored: RecordedEvent = {
-        id: event.id,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: throughJson(event.data, `data of event ${event.id}`),
-        metadata: {
-          ...(throughJson(metadata, `metadata of event ${event.id}`) as typeof metadata),
-          recordedAt: recordedAt === undefined ? new Date(now).toISOString() : new Date(recordedAt).toISOString(),
-        },
-        streamId,
-        revision: (current ?? -1) + 1 + i,
-        globalPosition: this.log.length + 1 + i,
-      };
-      // The same hash chain as the PostgreSQL adapter's (tamper-evidence/hash-chain.ts).
-      stored.hash = prevHash = eventHash({
-        prevHash,
-        streamId,
-        revision: stored.revision,
-        recordedAtMs: Date.parse(stored.metadata.recordedAt),
-        contentHash: eventContentHash(event),
+    let position = this.log.length;
+    const recorded = appends.map(({ streamId, events }) => {
+      const stream = this.streams.get(streamId) ?? [];
+      let prevHash = stream.length === 0 ? GENESIS_HASH : (stream[stream.length - 1].hash ?? GENESIS_HASH);
+      return events.map((event, i): RecordedEvent => {
+        const { recordedAt, ...metadata } = event.metadata;
+        const stored: RecordedEvent = {
+          id: event.id,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          data: throughJson(event.data, `data of event ${event.id}`),
+          metadata: {
+            ...(throughJson(metadata, `metadata of event ${event.id}`) as typeof metadata),
+            recordedAt: recordedAt === undefined ? new Date(now).toISOString() : new Date(recordedAt).toISOString(),
+          },
+          streamId,
+          revision: stream.length + i,
+          globalPosition: ++position,
+        };
+        // The same hash chain as the PostgreSQL adapter's (tamper-evidence/hash-chain.ts).
+        stored.hash = prevHash = eventHash({
+          prevHash,
+          streamId,
+          revision: stored.revision,
+          recordedAtMs: Date.parse(stored.metadata.recordedAt),
+          contentHash: eventContentHash(event),
+        });
+        return stored;
       });
-      return stored;
     });
     this.lastRecordedAt = now;
-    for (const event of recorded) {
-      this.log.push(event);
-      stream.push(event);
-      this.byId.set(event.id, event);
+    for (const events of recorded) {
+      const streamId = events[0].streamId;
+      const stream = this.streams.get(streamId) ?? [];
+      for (const event of events) {
+        this.log.push(event);
+        stream.push(event);
+        this.byId.set(event.id, event);
+      }
+      this.streams.set(streamId, stream);
     }
-    this.streams.set(streamId, stream);
-    for (const wake of [...this.waiters]) wake();
-    return result(streamId, recorded);
+    if (recorded.length > 0) for (const wake of [...this.waiters]) wake();
+    return recorded.map((events) => result(events[0].streamId, events));
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -117,7 +151,7 @@ export class InMemoryEventStore implements EventStore {
         yield batch;
         continue;
       }
-      await this.nextAppend(signal);
+      await this.nextAppend(signal, position);
     }
   }
 
@@ -129,8 +163,9 @@ export class InMemoryEventStore implements EventStore {
     for (const wake of [...this.waiters]) wake();
   }
 
-  private nextAppend(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
+  /** Resolves once the log is longer than `position` (at once if an append came since the read). */
+  private nextAppend(signal: AbortSignal, position: number): Promise<void> {
+    if (signal.aborted || this.log.length > position) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.waiters.delete(done);

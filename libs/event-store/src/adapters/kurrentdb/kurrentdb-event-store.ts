@@ -18,7 +18,9 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
+  checkStreamAppends,
 } from '../../event-store.port.js';
 import {
   APPLICATION_STREAM_PREFIXES,
@@ -31,6 +33,8 @@ import {
   streamFilter,
   toEventData,
   toGlobalPosition,
+  toMultiAppendEventData,
+  translateMultiAppendError,
   toReadPosition,
   toStreamState,
   translateAppendError,
@@ -38,7 +42,13 @@ import {
 } from './kurrentdb-mapping.js';
 
 /** The calls of the official client this adapter makes (tests pass a simulated server). */
-export type KurrentClient = Pick<KurrentDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'>;
+export type KurrentClient = Pick<
+  KurrentDBClient,
+  'appendToStream' | 'multiStreamAppend' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'
+>;
+
+/** Appended streams read back at once for their events' positions, at most this many at a time. */
+const READ_BACK_CONCURRENCY = 16;
 
 export interface KurrentDbEventStoreOptions {
   /** The stream categories this application owns (default `procedure-`); `$all` is read through them. */
@@ -108,6 +118,52 @@ export class KurrentDbEventStore implements EventStore {
       nextExpectedRevision,
       events: stored.map((e) => ({ id: e.id, type: e.type, revision: e.revision, globalPosition: e.globalPosition })),
     };
+  }
+
+  /**
+   * The server's multi-stream append (KurrentDB 25.1 and later): one atomic write, every stream's
+   * expected state checked. Its metadata must be string-valued, so events go as `toMultiAppendEventData`
+   * encodes them. A server without it answers UNIMPLEMENTED: MultiStreamAppendUnsupported, and
+   * nothing is written (there is no weaker fallback that could leave a decision half applied).
+   * The server answers with revisions only, so each stream's new events are read back for positions.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    checkStreamAppends(appends);
+    for (const { streamId } of appends) {
+      if (!isOwnStream(this.prefixes, streamId)) {
+        throw new Error(`Stream ${streamId} is outside this store's categories (${this.prefixes.join(', ')})`);
+      }
+    }
+    const requests = appends.map((a) => ({
+      streamName: a.streamId,
+      events: a.events.map(toMultiAppendEventData),
+      expectedState: toStreamState(a.expectedRevision ?? 'any'),
+    }));
+    let revisions: Map<string, number>;
+    try {
+      const result = await this.client.multiStreamAppend(requests);
+      revisions = new Map(result.responses.map((r) => [r.streamName, Number(r.revision)]));
+    } catch (error) {
+      throw translateMultiAppendError(error, appends);
+    }
+    const results: AppendResult[] = new Array(appends.length);
+    for (let start = 0; start < appends.length; start += READ_BACK_CONCURRENCY) {
+      await Promise.all(
+        appends.slice(start, start + READ_BACK_CONCURRENCY).map(async (append, offset) => {
+          const next = revisions.get(append.streamId);
+          if (next === undefined) throw new Error(`KurrentDB answered no revision for ${append.streamId}`);
+          const ids = append.events.map((e) => e.id);
+          const stored = await this.read(append.streamId, next - ids.length + 1, ids.length, true);
+          if (stored.length !== ids.length || stored.some((e, i) => e.id !== ids[i])) throw new DuplicateEventIds(append.streamId, ids);
+          results[start + offset] = {
+            streamId: append.streamId,
+            nextExpectedRevision: next,
+            events: stored.map((e) => ({ id: e.id, type: e.type, revision: e.revision, globalPosition: e.globalPosition })),
+          };
+        }),
+      );
+    }
+    return results;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventStoreUnavailable, type NewEvent, type RecordedEvent } from '../../event-store.port.js';
+import { EventStoreUnavailable, MultiStreamAppendUnsupported, type NewEvent, type RecordedEvent } from '../../event-store.port.js';
 import { eventStoreContract } from '../../testing/event-store.contract.js';
 import { SimulatedKurrentDb } from '../../testing/simulated-kurrentdb.js';
 import { KurrentDbEventStore } from './kurrentdb-event-store.js';
@@ -138,6 +138,35 @@ async function collect(store: KurrentDbEventStore, after: number, count: number)
   }
   return seen;
 }
+
+describe('KurrentDbEventStore.appendToStreams on a simulated KurrentDB', () => {
+  const stream = () => `procedure-74:${randomUUID()}`;
+
+  it('writes through the multi-stream append and reads back metadata, schema version and a causation exactly', async () => {
+    const server = new SimulatedKurrentDb();
+    const store = new KurrentDbEventStore(server.client);
+    const cause = newEvent({ schemaVersion: 2 });
+    const effect = newEvent({ metadata: { actor: 'nguyen.van.a', correlationId: randomUUID(), causationId: cause.id } });
+    const [decision, procedure] = [`decision-74:${randomUUID()}`, stream()];
+    const results = await store.appendToStreams([
+      { streamId: decision, events: [cause], expectedRevision: 'no_stream' },
+      { streamId: procedure, events: [effect], expectedRevision: 'no_stream' },
+    ]);
+    const [readCause] = await store.readStream(decision);
+    const [readEffect] = await store.readStream(procedure);
+    expect(readCause).toMatchObject({ schemaVersion: 2, metadata: { ...cause.metadata, causationId: null } });
+    expect(readEffect.metadata).toEqual({ ...effect.metadata, recordedAt: readEffect.metadata.recordedAt });
+    expect(results.map((r) => r.events[0].globalPosition)).toEqual([readCause.globalPosition, readEffect.globalPosition]);
+  });
+
+  it('refuses, writing nothing, on a server without the multi-stream append (before KurrentDB 25.1)', async () => {
+    const server = new SimulatedKurrentDb({ multiStreamAppend: false });
+    const store = new KurrentDbEventStore(server.client);
+    const before = server.log.length;
+    await expect(store.appendToStreams([{ streamId: stream(), events: [newEvent()] }])).rejects.toBeInstanceOf(MultiStreamAppendUnsupported);
+    expect(server.log).toHaveLength(before);
+  });
+});
 
 function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
   return {

@@ -17,10 +17,12 @@ import {
 import {
   DuplicateEventIds,
   EventStoreUnavailable,
+  MultiStreamAppendUnsupported,
   WrongExpectedVersion,
   type ExpectedRevision,
   type NewEvent,
   type RecordedEvent,
+  type StreamAppend,
 } from '../../event-store.port.js';
 
 /*
@@ -178,6 +180,45 @@ export function toEventData(event: NewEvent): EventData {
   });
 }
 
+/**
+ * For the multi-stream append, whose records carry string-valued properties instead of JSON
+ * metadata (client 1.3 refuses anything else): every metadata value as a string, a null causation
+ * left out. `fromRecordedEvent` reads both shapes back alike.
+ */
+export function toMultiAppendEventData(event: NewEvent): EventData {
+  const { recordedAt, causationId, ...rest } = event.metadata;
+  const metadata: Record<string, string> = { schemaVersion: String(event.schemaVersion) };
+  for (const [key, value] of Object.entries(rest)) {
+    if (value !== undefined && value !== null) metadata[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  if (causationId !== null && causationId !== undefined) metadata.causationId = causationId;
+  if (recordedAt !== undefined) metadata.recordedAt = normalizeInstant(recordedAt, event.id);
+  if (JSON.stringify(event.data) === undefined) throw new TypeError(`The data of event ${event.id} cannot be represented as JSON`);
+  return jsonEvent({ id: event.id, type: event.type, data: event.data as JSONType, metadata });
+}
+
+/**
+ * A refused multi-stream append in the port's terms: the first conflicting stream's
+ * WrongExpectedVersion, MultiStreamAppendUnsupported for a server before 25.1 (gRPC UNIMPLEMENTED).
+ */
+export function translateMultiAppendError(error: unknown, appends: readonly StreamAppend[]): Error {
+  if (isWrongExpectedVersion(error)) {
+    const streamName = (error as { streamName?: string }).streamName;
+    const append = appends.find((a) => a.streamId === streamName) ?? appends[0];
+    return new WrongExpectedVersion(append.streamId, append.expectedRevision ?? 'any', toActualRevision(error.actualState));
+  }
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  if (e?.code === GRPC_UNIMPLEMENTED || (typeof e?.message === 'string' && /unimplemented/i.test(e.message))) {
+    return new MultiStreamAppendUnsupported('This KurrentDB server cannot append to several streams atomically (KurrentDB 25.1 or later is needed)', {
+      cause: error,
+    });
+  }
+  return translateError(error);
+}
+
+/** gRPC status UNIMPLEMENTED: the server has no such method. */
+const GRPC_UNIMPLEMENTED = 12;
+
 /** Back from the store. `schemaVersion` defaults to 1 for an event some other tool wrote into our streams. */
 export function fromRecordedEvent(event: KurrentRecordedEvent): RecordedEvent {
   if (!event.isJson) throw new Error(`Event ${event.id} of ${event.streamId} is not JSON: this application did not write it`);
@@ -185,20 +226,26 @@ export function fromRecordedEvent(event: KurrentRecordedEvent): RecordedEvent {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata) || metadata instanceof Uint8Array) {
     throw new Error(`Event ${event.id} of ${event.streamId} has no JSON object as metadata: this application did not write it`);
   }
-  const { schemaVersion, recordedAt, ...rest } = metadata as Record<string, unknown>;
+  const { schemaVersion, recordedAt, causationId = null, ...rest } = metadata as Record<string, unknown>;
   return {
     id: event.id,
     type: event.type,
-    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1,
+    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : typeof schemaVersion === 'string' ? Number(schemaVersion) : 1,
     data: event.data,
     metadata: {
-      ...(rest as Omit<RecordedEvent['metadata'], 'recordedAt'>),
+      ...(withoutServerProperties(rest) as Omit<RecordedEvent['metadata'], 'recordedAt' | 'causationId'>),
+      causationId: causationId as string | null, // the multi-stream append leaves a null one out
       recordedAt: typeof recordedAt === 'string' ? recordedAt : event.created.toISOString(),
     },
     streamId: event.streamId,
     revision: Number(event.revision),
     globalPosition: toGlobalPosition(event.position, event.id),
   };
+}
+
+/** Properties the server adds to a multi-stream append's records (`$schema.…`) are not ours. */
+function withoutServerProperties(metadata: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(metadata).filter(([key]) => !key.startsWith('$')));
 }
 
 /** As PostgreSQL returns a timestamptz: an ISO-8601 instant in UTC, to the millisecond. */
@@ -211,7 +258,7 @@ function normalizeInstant(value: string, eventId: string): string {
 // ---- Streams and the server-side filter ----------------------------------------------------------
 
 /** This application's stream categories: `procedure-{authorityCode}:{procedureCode}`. Add new ones here. */
-export const APPLICATION_STREAM_PREFIXES: readonly string[] = ['procedure-'];
+export const APPLICATION_STREAM_PREFIXES: readonly string[] = ['procedure-', 'decision-'];
 
 /**
  * Reads of `$all` ask the server for this application's streams only (a stream-name prefix filter),

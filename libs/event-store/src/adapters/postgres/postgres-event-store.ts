@@ -14,7 +14,9 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
+  checkStreamAppends,
 } from '../../event-store.port.js';
 import { eventContentHash } from '../../tamper-evidence/hash-chain.js';
 
@@ -98,6 +100,40 @@ export class PostgresEventStore implements EventStore {
     return result;
   }
 
+  /**
+   * One transaction: append_events_many checks every append and inserts under the same locks and the
+   * same global-order rule as single appends (positions and the transaction id taken together under
+   * the global lock, so catch-up readers never skip an event); if it reports any append refused, the
+   * transaction rolls back and nothing is stored. Not queued for group commit: it is its own group.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    checkStreamAppends(appends);
+    const group = appends.map((a) => prepareAppend(a.streamId, a.events, a.expectedRevision ?? 'any'));
+    const client = await this.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const rows = await this.callAppendMany(client, group);
+      const failed = group.findIndex((_, index) => rows.some((r) => r.append_index === index + 1 && r.error_code !== null));
+      if (failed >= 0) {
+        await client.query('ROLLBACK');
+        throw appendFailure(group[failed], rows.find((r) => r.append_index === failed + 1 && r.error_code !== null)!);
+      }
+      await client.query('COMMIT');
+      this.announce();
+      return group.map((p, index) => {
+        const own = rows.filter((r) => r.append_index === index + 1).sort((a, b) => a.stream_revision - b.stream_revision);
+        return appendResult(p.streamId, own);
+      });
+    } catch (error) {
+      if (error instanceof WrongExpectedVersion || error instanceof DuplicateEventIds) throw error;
+      broken = true; // an unknown state (the global lock, an open transaction): never hand it on
+      throw translate(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
   private pump(): void {
     const maxInFlight = this.options.maxAppendCallsInFlight ?? 4;
     while (this.inFlight < maxInFlight && this.queue.length > 0) {
@@ -132,11 +168,8 @@ export class PostgresEventStore implements EventStore {
     group.forEach((p, index) => {
       const own = rows.filter((r) => r.append_index === index + 1);
       const failure = own.find((r) => r.error_code !== null);
-      if (failure?.error_code === 'ES001') {
-        const actual = failure.error_detail ?? 'no_stream';
-        p.reject(new WrongExpectedVersion(p.streamId, p.expected, actual === 'no_stream' ? 'no_stream' : Number(actual)));
-      } else if (failure) {
-        p.reject(new DuplicateEventIds(p.streamId, p.ids));
+      if (failure) {
+        p.reject(appendFailure(p, failure));
       } else if (own.length !== p.ids.length) {
         p.reject(new Error(`append_events_many answered ${own.length} events for an append of ${p.ids.length} to ${p.streamId}`));
       } else {
@@ -146,33 +179,37 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async appendMany(group: PendingAppend[]): Promise<AppendManyRow[]> {
-    const all = <K extends keyof PendingAppend>(key: K) => group.flatMap((p) => p[key] as unknown[]);
     const client = await this.connect();
     let broken = false;
     try {
-      const { rows } = await client.query<AppendManyRow>(
-        `SELECT * FROM event_store.append_events_many($1::text[], $2::text[], $3::integer[], $4::uuid[], $5::text[],
-           $6::integer[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::text[])`,
-        [
-          group.map((p) => p.streamId),
-          group.map((p) => String(p.expected)),
-          group.flatMap((p, index) => p.ids.map(() => index + 1)),
-          all('ids'),
-          all('types'),
-          all('versions'),
-          all('data'),
-          all('metadata'),
-          all('recordedAt'),
-          all('contentHashes'),
-        ],
-      );
-      return rows;
+      return await this.callAppendMany(client, group);
     } catch (error) {
       broken = true; // the session may hold the global lock if the error came while it was taken
       throw translate(error);
     } finally {
       client.release(broken);
     }
+  }
+
+  private async callAppendMany(client: pg.PoolClient, group: readonly PendingAppend[]): Promise<AppendManyRow[]> {
+    const all = <K extends keyof PendingAppend>(key: K) => group.flatMap((p) => p[key] as unknown[]);
+    const { rows } = await client.query<AppendManyRow>(
+      `SELECT * FROM event_store.append_events_many($1::text[], $2::text[], $3::integer[], $4::uuid[], $5::text[],
+         $6::integer[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::text[])`,
+      [
+        group.map((p) => p.streamId),
+        group.map((p) => String(p.expected)),
+        group.flatMap((p, index) => p.ids.map(() => index + 1)),
+        all('ids'),
+        all('types'),
+        all('versions'),
+        all('data'),
+        all('metadata'),
+        all('recordedAt'),
+        all('contentHashes'),
+      ],
+    );
+    return rows;
   }
 
   private async appendOne(p: PendingAppend): Promise<AppendResult> {
@@ -412,6 +449,15 @@ function takeGroup(queue: PendingAppend[]): PendingAppend[] {
     streams.add(p.streamId); // also when left queued: a later append to it must not overtake it
   }
   return group;
+}
+
+/** The error of an append that append_events_many reported refused. */
+function appendFailure(p: PendingAppend, failure: AppendManyRow): Error {
+  if (failure.error_code === 'ES001') {
+    const actual = failure.error_detail ?? 'no_stream';
+    return new WrongExpectedVersion(p.streamId, p.expected, actual === 'no_stream' ? 'no_stream' : Number(actual));
+  }
+  return new DuplicateEventIds(p.streamId, p.ids);
 }
 
 function appendResult(streamId: string, rows: AppendManyRow[]): AppendResult {
