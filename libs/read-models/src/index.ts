@@ -11,6 +11,7 @@ export * from './read-models.module.js';
 export * from './read-models.tokens.js';
 export * from './schema/read-model.schema.js';
 export * from './projection/rebuild.js';
+export * from './projection/rebuild-leftovers.js';
 export * from './projection/projection-behind.error.js';
 export * from './verification/log-replay.js';
 export * from './verification/read-model-verifier.js';

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { ProjectionRunner } from './projection/projection-runner.js';
+import { dropAbandonedRebuildSchemas } from './projection/rebuild-leftovers.js';
 import { ProjectorService } from './projector.service.js';
 import { READ_MODEL_QUERY_HANDLERS } from './queries/read-model.queries.js';
 import { ReadModelReader } from './queries/read-model.reader.js';
@@ -18,8 +19,9 @@ export interface ReadModelsOptions {
 }
 
 /**
- * The read models: TypeORM DataSource (migrated at start), the projection runner, and the query
- * handlers. Needs EVENT_STORE from EventStoreModule and CqrsModule.forRoot() in the app root.
+ * The read models: TypeORM DataSource (migrated at start, a dead rebuild's side schemas dropped), the
+ * projection runner, and the query handlers. Needs EVENT_STORE from EventStoreModule and
+ * CqrsModule.forRoot() in the app root.
  */
 @Module({})
 export class ReadModelsModule implements OnApplicationShutdown {
@@ -37,6 +39,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
             await dataSource.initialize();
             const applied = await migrateReadModels(dataSource);
             if (applied.length > 0) logger.log(`read-model migrations applied: ${applied.join(', ')}`);
+            await dropAbandonedRebuildSchemas(dataSource, (message) => logger.warn(message));
             return dataSource;
           },
         },

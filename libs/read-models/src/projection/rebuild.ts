@@ -1,7 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '@tthc/event-store';
 import { LIVE_SCHEMA, quoteIdent, readModelTablesDdl } from '../schema/read-model.schema.js';
 import { ProjectionRunner } from './projection-runner.js';
+import { dropAbandonedRebuildSchemas, lockRebuild, rebuildSchemaName, retiredSchemaName, unlockRebuild } from './rebuild-leftovers.js';
+
+export interface RebuildOptions {
+  /** Events per transaction (default 5000). */
+  batchSize?: number;
+  onProgress?: (position: number, head: number) => void;
+  log?: (message: string) => void;
+}
 
 export interface RebuildResult {
   events: number;
@@ -15,17 +24,43 @@ export interface RebuildResult {
  *
  * The swap holds an exclusive lock on the live checkpoint table while the new tables catch up with
  * the last events and the schemas are renamed, so the live projector pauses instead of racing.
+ *
+ * A rebuild that dies half-way (SIGKILL, lost connection) leaves its side schema; it holds an advisory
+ * lock from before creating it until after dropping the retired one, so the next rebuild, or the next
+ * process to open the read models, drops what a dead rebuild left and never a running one's
+ * (rebuild-leftovers.ts).
  */
 export async function rebuildReadModels(
   dataSource: DataSource,
   store: EventStore,
-  options: { batchSize?: number; onProgress?: (position: number, head: number) => void; log?: (message: string) => void } = {},
+  options: RebuildOptions = {},
 ): Promise<RebuildResult> {
   const started = Date.now();
-  const stamp = `${Date.now()}`;
-  const building = `read_model_rebuild_${stamp}`;
-  const retired = `read_model_retired_${stamp}`;
   const log = options.log ?? (() => undefined);
+  await dropAbandonedRebuildSchemas(dataSource, log);
+  const id = `${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const building = rebuildSchemaName(id);
+  const retired = retiredSchemaName(id);
+  // Held on a connection of its own until the end; released with the connection if this process dies.
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lockRebuild(lock, id);
+    return await buildAndSwap(dataSource, store, { ...options, log }, building, retired, started);
+  } finally {
+    await unlockRebuild(lock, id);
+  }
+}
+
+async function buildAndSwap(
+  dataSource: DataSource,
+  store: EventStore,
+  options: RebuildOptions & { log: (message: string) => void },
+  building: string,
+  retired: string,
+  started: number,
+): Promise<RebuildResult> {
+  const log = options.log;
   for (const statement of readModelTablesDdl(building)) await dataSource.query(statement);
   log(`building read models in schema ${building}`);
   try {
