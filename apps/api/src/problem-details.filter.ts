@@ -4,6 +4,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import { ConcurrencyConflict } from '@tthc/application';
 import { IllegalProcedureTransition, InvalidCommand, ProcedureNotFound, UnknownAuthority, type FieldError } from '@tthc/domain';
 import { WrongExpectedVersion } from '@tthc/event-store';
+import { databaseResourceShortage } from '@tthc/platform';
 import { ProjectionBehind } from '@tthc/read-models';
 import { AccessDenied, AuthenticationRequired, AuthenticationUnavailable } from './auth/auth.errors.js';
 import { isDatabaseUnavailable } from './database/database-unavailable.js';
@@ -25,8 +26,10 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: readonly FieldError[];
-  /** IllegalProcedureTransition's reason, e.g. ALREADY_IN_MODE. */
+  /** IllegalProcedureTransition's reason, e.g. ALREADY_IN_MODE; on 503 database-resources, what ran out (DISK_FULL, …). */
   reason?: string;
+  /** On 503 database-resources: PostgreSQL's SQLSTATE, e.g. 53100. */
+  sqlState?: string;
   /** On 412: the stream's revision now. */
   currentRevision?: number | null;
 }
@@ -123,6 +126,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof ProjectionBehind) {
       return problem(503, 'projection-behind', 'Read models not caught up', exception.message);
+    }
+    const shortage = databaseResourceShortage(exception);
+    if (shortage) {
+      const detail = `Nothing was done: ${shortage.description} (SQLSTATE ${shortage.sqlState}); retry once an operator has freed it`;
+      return problem(503, 'database-resources', 'Service unavailable', detail, { reason: shortage.reason, sqlState: shortage.sqlState });
     }
     if (isDatabaseUnavailable(exception)) {
       return problem(503, 'store-unavailable', 'Service unavailable', 'The event store is unreachable; retry later');

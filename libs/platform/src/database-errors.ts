@@ -15,3 +15,39 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
   return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(message);
 }
+
+/**
+ * A statement PostgreSQL refused for want of resources: class 53 (but 53300, a refused connection,
+ * which is "unreachable" above) and the storage errors of class 58 (PostgreSQL's errcodes appendix).
+ * The statement failed and changed nothing; it may succeed once an operator frees what ran out.
+ */
+export interface DatabaseResourceShortage {
+  /** The SQLSTATE, e.g. `53100`. */
+  sqlState: string;
+  /** What ran out, for clients and logs: `DISK_FULL`, `OUT_OF_MEMORY`, … */
+  reason: string;
+  /** One sentence for an operator. */
+  description: string;
+}
+
+const RESOURCE_SHORTAGES: Record<string, Omit<DatabaseResourceShortage, 'sqlState'>> = {
+  '53000': { reason: 'INSUFFICIENT_RESOURCES', description: 'the database server ran short of resources' },
+  '53100': { reason: 'DISK_FULL', description: 'the database server is out of disk space' },
+  '53200': { reason: 'OUT_OF_MEMORY', description: 'the database server is out of memory' },
+  '53400': { reason: 'CONFIGURATION_LIMIT_EXCEEDED', description: 'the database server reached a configured limit' },
+  '58000': { reason: 'SYSTEM_ERROR', description: 'the database server met an operating-system error' },
+  '58030': { reason: 'IO_ERROR', description: 'the database server cannot read or write its files (I/O error)' },
+};
+
+/**
+ * The resource shortage `error` reports, looking through `cause` (wrappers such as the event
+ * store's) and TypeORM's `driverError`; undefined for any other error.
+ */
+export function databaseResourceShortage(error: unknown): DatabaseResourceShortage | undefined {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
+    const { code, driverError, cause } = current as { code?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof code === 'string' && code in RESOURCE_SHORTAGES) return { sqlState: code, ...RESOURCE_SHORTAGES[code] };
+    current = driverError ?? cause;
+  }
+  return undefined;
+}
