@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DECISION_HANDLERS } from './decisions/decision.handlers.js';
 import { PROCEDURE_COMMAND_HANDLERS } from './procedures/procedure.handlers.js';
 import { PROCEDURE_QUERY_HANDLERS } from './procedures/procedure.queries.js';
 
@@ -7,6 +8,6 @@ import { PROCEDURE_QUERY_HANDLERS } from './procedures/procedure.queries.js';
  * EventStoreModule and CqrsModule.forRoot() in the app root.
  */
 @Module({
-  providers: [...PROCEDURE_COMMAND_HANDLERS, ...PROCEDURE_QUERY_HANDLERS],
+  providers: [...PROCEDURE_COMMAND_HANDLERS, ...PROCEDURE_QUERY_HANDLERS, ...DECISION_HANDLERS],
 })
 export class ApplicationModule {}
