@@ -100,9 +100,10 @@ describe('operations', () => {
     expect(body).toMatchObject({ status: 404, title: 'Not Found', type: 'https://tthc-ledger.dev/problems/not-found' });
   });
 
-  it('answers a wrong method on a known path with a 404 problem', async () => {
-    const { headers } = await api.http().delete(procedurePath('1.001612')).expect(404);
+  it('answers a wrong method on a known path with a 405 problem and Allow', async () => {
+    const { headers } = await api.http().delete(procedurePath('1.001612')).expect(405);
     expect(headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(headers.allow).toBe('GET, HEAD');
   });
 
   it('logs each request as one JSON line: method, url, status, duration, correlationId', async () => {

@@ -193,12 +193,12 @@ describe.each(COMMANDS.map((c) => [c.name, c] as const))('POST %s', (_, command)
       await refused({ path: command.path(), rawJson: JSON.stringify(command.body()), contentType: 'application/json; charset=latin1' }, 415);
     });
 
-    it('refuses UTF-8 sent as UTF-16 (400: it does not decode to JSON)', async () => {
-      await refused({ path: command.path(), rawJson: JSON.stringify(command.body()), contentType: 'application/json; charset=utf-16' }, 400);
+    it('refuses a body declared UTF-16 (415: JSON is UTF-8, RFC 8259 §8.1)', async () => {
+      await refused({ path: command.path(), rawJson: JSON.stringify(command.body()), contentType: 'application/json; charset=utf-16' }, 415);
     });
 
-    it('refuses a body in another encoding than JSON (form data) as missing every field', async () => {
-      await refused({ path: command.path(), rawJson: 'effectiveFrom=2023-07-01&decisionRef=QD', contentType: 'application/x-www-form-urlencoded' }, 400);
+    it('refuses a body in another media type than JSON (form data) with 415', async () => {
+      await refused({ path: command.path(), rawJson: 'effectiveFrom=2023-07-01&decisionRef=QD', contentType: 'application/x-www-form-urlencoded' }, 415);
     });
   });
 
@@ -242,13 +242,14 @@ describe.each(COMMANDS.map((c) => [c.name, c] as const))('POST %s', (_, command)
 });
 
 describe('prototype pollution', () => {
-  it('drops __proto__ and constructor keys without polluting any prototype', async () => {
+  it('refuses __proto__ and constructor keys without polluting any prototype', async () => {
     const rawJson = JSON.stringify(registration({ procedureCode: freshProcedureCode() })).replace(
       /}$/,
       ',"__proto__":{"polluted":true,"roles":["administrator"]},"constructor":{"prototype":{"polluted":true}}}',
     );
     const res = await api.http().post(proceduresPath()).set('Content-Type', 'application/json').send(rawJson);
-    expect(res.status).toBeLessThan(500);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['__proto__', 'constructor']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect((Object.prototype as Record<string, unknown>).roles).toBeUndefined();
   });

@@ -129,6 +129,13 @@ export function freshProcedureCode(): string {
   return `1.${String(sequence).padStart(6, '0')}`;
 }
 
+/** Registers a procedure (`registration()`, under a fresh code unless `overrides` gives one), expecting 201; returns its code. */
+export async function registerProcedure(api: ApiHarness, overrides: Record<string, unknown> = {}): Promise<string> {
+  const body = registration({ procedureCode: freshProcedureCode(), ...overrides });
+  await api.http().post(proceduresPath()).send(body).expect(201);
+  return body.procedureCode as string;
+}
+
 export function proceduresPath(authorityCode = BINH_DUONG): string {
   return `/api/authorities/${authorityCode}/procedures`;
 }

@@ -1,4 +1,4 @@
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ApplicationModule } from '@tthc/application';
@@ -14,7 +14,8 @@ import { AuthoritiesController } from './authorities/authorities.controller.js';
 import { DEFAULT_PROJECTOR_BEHIND, HealthController, PROJECTOR_BEHIND } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { CommandRateLimitGuard, CommandRateLimiter, RATE_LIMIT_OPTIONS, type RateLimitOptions } from './http/command-rate-limit.js';
-import { invalidRequestFromValidation } from './http/invalid-request.error.js';
+import { JsonBodyGuard } from './http/json-body.js';
+import { StrictValidationPipe } from './http/strict-validation.pipe.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, IDEMPOTENCY_OPTIONS, IdempotencyStore, type IdempotencyOptions } from './idempotency/idempotency.store.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
@@ -50,15 +51,10 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = { limit: 100, windowSeconds:
 /** Global guard, pipe and filter, registered once, here in the app root (STYLE.md §5). */
 const GLOBAL_ENHANCERS = [
   { provide: APP_GUARD, useClass: AuthGuard },
+  { provide: APP_GUARD, useClass: JsonBodyGuard },
   {
     provide: APP_PIPE,
-    useFactory: () =>
-      new ValidationPipe({
-        whitelist: true,
-        forbidNonWhitelisted: true,
-        transform: true,
-        exceptionFactory: invalidRequestFromValidation,
-      }),
+    useClass: StrictValidationPipe,
   },
   { provide: APP_FILTER, useClass: ProblemDetailsFilter },
 ];

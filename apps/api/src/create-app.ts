@@ -10,6 +10,7 @@ import { migrateDatabase } from './database/api-schema.js';
 import type { RateLimitOptions } from './http/command-rate-limit.js';
 import { CORRELATION_ID_HEADER, correlationIdMiddleware } from './http/correlation-id.js';
 import { ProblemExpressAdapter } from './http/express-adapter.js';
+import { jsonBodyParserOptions } from './http/json-body.js';
 import { jsonDepthLimit } from './http/json-depth.js';
 import type { IdempotencyOptions } from './idempotency/idempotency.store.js';
 import { createRootLogger, PinoLoggerService, requestLogger } from './logging/logger.js';
@@ -106,7 +107,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
     });
   }
   app.use(requestLogger(rootLogger));
-  app.useBodyParser('json', { limit: options.bodyLimitBytes ?? config.bodyLimitBytes });
+  app.useBodyParser('json', jsonBodyParserOptions(options.bodyLimitBytes ?? config.bodyLimitBytes));
   app.use(jsonDepthLimit());
 
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics', 'docs'] });

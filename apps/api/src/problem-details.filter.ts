@@ -9,6 +9,8 @@ import { ProjectionBehind } from '@tthc/read-models';
 import { AccessDenied, AuthenticationRequired, AuthenticationUnavailable } from './auth/auth.errors.js';
 import { isDatabaseUnavailable } from './database/database-unavailable.js';
 import { TooManyRequests } from './http/command-rate-limit.js';
+import { MethodNotAllowed } from './http/express-adapter.js';
+import { INVALID_UTF8, UnsupportedMediaType } from './http/json-body.js';
 import { InvalidRequest } from './http/invalid-request.error.js';
 import { IdempotencyKeyInFlight, IdempotencyKeyReused } from './idempotency/idempotency.errors.js';
 
@@ -19,7 +21,7 @@ export const RETRY_AFTER_SECONDS = 5;
 /** The protection space of RFC 6750's `WWW-Authenticate: Bearer` challenge. */
 export const AUTH_REALM = 'tthc-ledger';
 
-/** RFC 9457 problem details, with `errors` on 400 and the extension members listed below. */
+/** RFC 9457 problem details, with `errors` on 400 and 415, and the extension members listed below. */
 export interface Problem {
   type: string;
   title: string;
@@ -68,7 +70,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     res.end(JSON.stringify(body));
   }
 
-  /** Headers a problem carries besides its body: the Bearer challenge (RFC 6750 §3), Retry-After on 429. */
+  /** Headers a problem carries besides its body: the Bearer challenge (RFC 6750 §3), Retry-After on 429, Allow on 405. */
   headersOf(exception: unknown): Record<string, string> {
     if (exception instanceof AuthenticationRequired) {
       const challenge =
@@ -79,6 +81,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof AccessDenied) return { 'WWW-Authenticate': `Bearer realm="${AUTH_REALM}", error="insufficient_scope"` };
     if (exception instanceof TooManyRequests) return { 'Retry-After': String(exception.retryAfterSeconds) };
+    if (exception instanceof MethodNotAllowed) return { Allow: exception.allowed.join(', ') };
     return {};
   }
 
@@ -97,6 +100,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof InvalidRequest || exception instanceof InvalidCommand) {
       return problem(400, 'invalid-request', 'Invalid request', describe(exception.errors), { errors: exception.errors });
+    }
+    if (exception instanceof UnsupportedMediaType) {
+      return problem(415, 'unsupported-media-type', 'Unsupported media type', exception.message, {
+        errors: [{ field: 'Content-Type', message: `must be ${exception.accepted}` }],
+      });
+    }
+    if (exception instanceof MethodNotAllowed) {
+      return problem(405, 'method-not-allowed', 'Method not allowed', exception.message);
     }
     if (exception instanceof UnknownAuthority) {
       return problem(404, 'unknown-authority', 'Unknown authority', exception.message);
@@ -146,6 +157,10 @@ function fromHttpException(exception: HttpException): Problem {
   // Errors of express's body parser, mapped to HttpException by Nest's express adapter.
   if (cause?.type === 'entity.too.large') {
     return problem(413, 'payload-too-large', 'Payload too large', 'The request body is larger than the limit');
+  }
+  if (cause?.type === INVALID_UTF8) {
+    const errors = [{ field: 'body', message: 'must be valid UTF-8' }];
+    return problem(400, 'invalid-encoding', 'Invalid encoding', 'The request body is not valid UTF-8', { errors });
   }
   if (cause?.type === 'entity.parse.failed') {
     const errors = [{ field: 'body', message: 'must be valid JSON' }];

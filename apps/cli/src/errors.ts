@@ -1,7 +1,7 @@
 import { ConcurrencyConflict } from '@tthc/application';
 import { DomainError } from '@tthc/domain';
 import { EventStoreUnavailable } from '@tthc/event-store';
-import { isDatabaseUnreachable } from '@tthc/platform';
+import { integerRangeMessage, isDatabaseUnreachable, parseDecimalInteger, type IntegerRange } from '@tthc/platform';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Writer } from './io.js';
 
@@ -15,6 +15,16 @@ export class CliError extends Error {
     super(message, options);
     this.name = 'CliError';
   }
+}
+
+/**
+ * An integer option's value, read as the api reads integer query parameters (`parseDecimalInteger`).
+ * @throws CliError (exit code USAGE) `--batch-size must be an integer from 1 to 100000, got '1e3'`
+ */
+export function integerOption(raw: string, option: string, range: IntegerRange): number {
+  const value = parseDecimalInteger(raw, range);
+  if (value === undefined) throw new CliError(`${option} ${integerRangeMessage(range)}, got '${raw}'`, EXIT.USAGE);
+  return value;
 }
 
 /** undefined_table, invalid_schema_name: the schema has not been created. */

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseDecimalInteger } from './decimal-integer.js';
 
 /**
  * Which event store the apps use (EVENT_STORE): PostgreSQL, the default, in the same database as the
@@ -137,18 +138,17 @@ function checkJwksUrl(raw: string): void {
   }
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** A non-negative integer (positive with `min` 1), read as every integer parameter is: `parseDecimalInteger`. */
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
+  const value = parseDecimalInteger(raw.trim(), { min, max: Number.MAX_SAFE_INTEGER });
+  if (value === undefined) throw new Error(`${name} must be a ${min === 0 ? 'non-negative' : 'positive'} integer, got '${raw}'`);
   return value;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = integer(env, name, fallback);
-  if (value === 0) throw new Error(`${name} must be a positive integer, got '0'`);
-  return value;
+  return integer(env, name, fallback, 1);
 }
 
 function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

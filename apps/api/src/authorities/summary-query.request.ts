@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsIn, ValidateBy, type ValidationOptions } from 'class-validator';
 import { ONLINE_MODES, PAPER_INTAKES, isCalendarDate } from '@tthc/domain';
+import { POSITION_RANGE } from '@tthc/platform';
+import { IntegerQuery } from '../http/integer-query.js';
 import { IsCalendarDate, Optional } from '../procedures/validators.js';
 
 const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
@@ -28,22 +29,9 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/**
- * A query parameter read as a decimal integer: `Number()` would also take `0x10`, `1e3`, `0b11` and
- * ` ` (0); anything but optional minus and digits becomes NaN, which @IsInt then refuses.
- */
-function DecimalInteger(): PropertyDecorator {
-  return Transform(({ value }) => (typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN));
-}
-
 /** Read-your-writes: wait until the read models reflect a command's globalPosition. */
 export class ReadYourWritesQuery {
-  @ApiPropertyOptional({ description: "Wait until the read models reflect this command reply's globalPosition", example: 5210 })
-  @Optional()
-  @DecimalInteger()
-  @IsInt({ message: 'must be a non-negative integer' })
-  @Min(0, { message: 'must be a non-negative integer' })
-  @Max(Number.MAX_SAFE_INTEGER, { message: 'is too large' })
+  @IntegerQuery(POSITION_RANGE, { description: "Wait until the read models reflect this command reply's globalPosition", example: 5210 })
   afterPosition?: number;
 }
 
@@ -53,17 +41,12 @@ export class KnownAtQuery extends ReadYourWritesQuery {
   @IsInstant()
   knownAt?: string;
 
-  @ApiPropertyOptional({
+  @IntegerQuery(POSITION_RANGE, {
     description:
       'As the log stood at this global position: give the `position` an earlier answer stated to regenerate it exactly. ' +
       'Not with knownAt. Beyond the read models, the query waits as with afterPosition, then answers 503.',
     example: 5210,
   })
-  @Optional()
-  @DecimalInteger()
-  @IsInt({ message: 'must be a non-negative integer' })
-  @Min(0, { message: 'must be a non-negative integer' })
-  @Max(Number.MAX_SAFE_INTEGER, { message: 'is too large' })
   @ValidateBy({
     name: 'notWithKnownAt',
     validator: {
@@ -102,19 +85,9 @@ export class ProcedureListQuery extends SummaryQuery {
   @IsIn(PAPER_INTAKES, { message: `must be one of ${PAPER_INTAKES.join(', ')}` })
   paperIntake?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100_000, default: 1 })
-  @Optional()
-  @DecimalInteger()
-  @IsInt({ message: 'must be an integer from 1 to 100000' })
-  @Min(1, { message: 'must be an integer from 1 to 100000' })
-  @Max(100_000, { message: 'must be an integer from 1 to 100000' })
+  @IntegerQuery({ min: 1, max: 100_000 }, { default: 1 })
   page?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @Optional()
-  @DecimalInteger()
-  @IsInt({ message: 'must be an integer from 1 to 500' })
-  @Min(1, { message: 'must be an integer from 1 to 500' })
-  @Max(500, { message: 'must be an integer from 1 to 500' })
+  @IntegerQuery({ min: 1, max: 500 }, { default: 50 })
   pageSize?: number;
 }

@@ -3,7 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { INestApplicationContext } from '@nestjs/common';
 import { EVENT_STORE, EventLogVerifier, GENESIS_HASH, nextLogDigest, readLogBatches, toLogEntry, type EventStore } from '@tthc/event-store';
-import { CliError } from '../errors.js';
+import { POSITION_RANGE } from '@tthc/platform';
+import { CliError, integerOption } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { progressBar } from '../progress.js';
@@ -31,7 +32,7 @@ export interface ExportResult {
  * the store's own digest checkpoint (advanced first): a mismatch means the log was tampered with.
  */
 export async function exportLog(app: INestApplicationContext, options: ExportOptions, io: CliIO, interactive?: boolean): Promise<ExportResult> {
-  const after = nonNegative(options.after ?? '0', '--after');
+  const after = integerOption(options.after ?? '0', '--after', POSITION_RANGE);
   const store = app.get<EventStore>(EVENT_STORE);
   const checkpoint = after === 0 ? await app.get(EventLogVerifier).advanceLogDigest() : null;
   const head = await store.headPosition();
@@ -84,12 +85,6 @@ export async function exportLog(app: INestApplicationContext, options: ExportOpt
     io.stdout.write(`matches the store's digest checkpoint at position ${checkpoint.position}\n`);
   }
   return result;
-}
-
-function nonNegative(raw: string, option: string): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value)) throw new CliError(`${option} must be a non-negative integer, got '${raw}'`, EXIT.USAGE);
-  return value;
 }
 
 export const exportCommand: CliCommand = {

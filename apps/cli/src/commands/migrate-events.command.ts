@@ -11,7 +11,7 @@ import {
   type EventStore,
 } from '@tthc/event-store';
 import { PG_POOL, readConfig } from '@tthc/platform';
-import { CliError } from '../errors.js';
+import { CliError, integerOption } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { progressBar } from '../progress.js';
@@ -51,10 +51,7 @@ export async function migrateEvents(
   const from = storeName(options.from, '--from');
   const to = storeName(options.to, '--to');
   if (from === to) throw new CliError(`--from and --to are both ${from}: a log is copied between PostgreSQL and KurrentDB`, EXIT.USAGE);
-  const batchSize = Number(options.batchSize ?? '500');
-  if (!/^\d+$/.test(options.batchSize ?? '500') || batchSize < 1 || batchSize > 10_000) {
-    throw new CliError(`--batch-size must be an integer from 1 to 10000, got '${options.batchSize}'`, EXIT.USAGE);
-  }
+  const batchSize = integerOption(options.batchSize ?? '500', '--batch-size', { min: 1, max: 10_000 });
   const connectionString = options.kurrentdb ?? kurrentdbFromEnvironment(dependencies.env);
   if (!connectionString) {
     throw new CliError(

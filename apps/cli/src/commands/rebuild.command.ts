@@ -2,8 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { READ_MODEL_DATA_SOURCE, rebuildReadModels } from '@tthc/read-models';
-import { CliError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
+import { integerOption } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { progressBar } from '../progress.js';
 import { withSession, type CliCommand } from './command.js';
@@ -13,10 +12,7 @@ import { withSession, type CliCommand } from './command.js';
  * keeps answering from the live tables meanwhile.
  */
 export async function rebuild(app: INestApplicationContext, options: { batchSize?: string }, io: CliIO, interactive?: boolean) {
-  const batchSize = Number(options.batchSize ?? '5000');
-  if (!/^\d+$/.test(options.batchSize ?? '5000') || batchSize < 1 || batchSize > 100_000) {
-    throw new CliError(`--batch-size must be an integer from 1 to 100000, got '${options.batchSize}'`, EXIT.USAGE);
-  }
+  const batchSize = integerOption(options.batchSize ?? '5000', '--batch-size', { min: 1, max: 100_000 });
   const store = app.get<EventStore>(EVENT_STORE);
   const progress = progressBar(io.stderr, 'rebuild', 'events', interactive);
   const result = await rebuildReadModels(app.get<DataSource>(READ_MODEL_DATA_SOURCE), store, {

@@ -3,8 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { BINH_DUONG, seedBinhDuong, seedNational, toBusCommand } from '@tthc/application';
 import { procedureStreamId } from '@tthc/domain';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
-import { CliError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
+import { CliError, integerOption } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { progressBar } from '../progress.js';
 import { withSession, type CliCommand } from './command.js';
@@ -23,10 +22,10 @@ export interface SeedOptions {
  */
 export async function seed(app: INestApplicationContext, options: SeedOptions, io: CliIO, interactive?: boolean): Promise<void> {
   const store = app.get<EventStore>(EVENT_STORE);
-  const concurrency = positive(options.concurrency ?? '8', 'concurrency', 64);
+  const concurrency = integerOption(options.concurrency ?? '8', '--concurrency', { min: 1, max: 64 });
   if (options.national) {
-    const procedures = positive(options.procedures ?? '2000', 'procedures', 999_999);
-    const years = positive(options.years ?? '2', 'years', 50);
+    const procedures = integerOption(options.procedures ?? '2000', '--procedures', { min: 1, max: 999_999 });
+    const years = integerOption(options.years ?? '2', '--years', { min: 1, max: 50 });
     if ((await store.readStream(procedureStreamId('01', '8.000001'), { maxCount: 1 })).length > 0) {
       throw new CliError('the national data set is already loaded (procedure 01/8.000001 exists)');
     }
@@ -34,7 +33,7 @@ export async function seed(app: INestApplicationContext, options: SeedOptions, i
     const result = await seedNational(store, {
       procedures,
       years,
-      seed: options.seed === undefined ? undefined : positive(options.seed, 'seed', 2 ** 31),
+      seed: options.seed === undefined ? undefined : integerOption(options.seed, '--seed', { min: 1, max: 2 ** 31 }),
       concurrency,
       onProgress: (done, total) => progress.update(done, total),
     });
@@ -58,14 +57,6 @@ export async function seed(app: INestApplicationContext, options: SeedOptions, i
   io.stdout.write(
     `loaded the synthetic Bình Dương (74) scenario: ${result.commands} commands in ${(millis / 1000).toFixed(1)} s, last position ${result.lastPosition}\n`,
   );
-}
-
-function positive(raw: string, name: string, max: number): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new CliError(`--${name} must be an integer from 1 to ${max}, got '${raw}'`, EXIT.USAGE);
-  }
-  return value;
 }
 
 export const seedCommand: CliCommand = {

@@ -1,0 +1,35 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ValidateBy } from 'class-validator';
+import { integerRangeMessage, parseDecimalInteger, type IntegerRange } from '@tthc/platform';
+import { Optional } from '../procedures/validators.js';
+
+type IntegerDocs = Pick<ApiPropertyOptions, 'description' | 'example' | 'default'>;
+
+/**
+ * An optional integer query parameter, for every one of them: decimal digits within `range`
+ * (`parseDecimalInteger`), else 400 with the one message `must be an integer from min to max`.
+ * Documented as an OpenAPI integer with its bounds.
+ *
+ * @example
+ *   @IntegerQuery({ min: 1, max: 1000 }, { description: 'At most this many events', default: 100 })
+ *   limit?: number;
+ */
+export function IntegerQuery(range: IntegerRange, docs: IntegerDocs = {}): PropertyDecorator {
+  const message = integerRangeMessage(range);
+  return applyDecorators(
+    ApiPropertyOptional({ type: 'integer', minimum: range.min, maximum: range.max, ...docs }),
+    Optional(),
+    // An unreadable value stays as it came, for the validator below to name it.
+    Transform(({ value }) => parseDecimalInteger(value, range) ?? value),
+    ValidateBy({
+      name: 'isIntegerInRange',
+      constraints: [range.min, range.max],
+      validator: {
+        validate: (value) => Number.isSafeInteger(value) && (value as number) >= range.min && (value as number) <= range.max,
+        defaultMessage: () => message,
+      },
+    }),
+  );
+}
