@@ -17,7 +17,7 @@ export async function httpBench(ctx: BenchContext) {
   const app = await createApp({ databaseUrl: url, logLevel: 'silent', rateLimit: { limit: 1_000_000_000 } });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const token = await mintToken({ secret, subject: 'bench', roles: ['administrator'], expiresIn: '1h' });
+  const token = await mintToken({ secret, subject: 'bench', roles: ['administrator'], authorities: ['*'], expiresIn: '1h' });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const connections = ctx.args.connections ?? 16;
   const duration = ctx.args.duration ?? 10;

@@ -1,4 +1,3 @@
-import { ModulesContainer } from '@nestjs/core';
 import { generateSecret } from 'jose';
 import { PUBLIC_METADATA, ROLES_METADATA } from '../../apps/api/src/auth/roles.decorator.js';
 import type { Role } from '@tthc/platform';
@@ -14,6 +13,7 @@ import {
   type ApiHarness,
   type HttpAgent,
 } from '../support/api-app.js';
+import { declaredRoutes } from '../support/routes.js';
 import { claims, sign, startIdentityProvider, tampered, unsigned, type IdentityProvider } from '../support/tokens.js';
 
 // Authentication and roles (API.md, SECURITY.md): a bearer JWT on every endpoint under /api, 401 with
@@ -399,23 +399,13 @@ describe('AUTH_DISABLED=true (development only)', () => {
 
 describe('every route', () => {
   it('declares who may call it (@Roles or @Public), so that none is open or admin-only by accident', () => {
-    const undeclared: string[] = [];
-    let routes = 0;
-    for (const module of api.app.get(ModulesContainer).values()) {
-      for (const { metatype: controller } of module.controllers.values()) {
-        if (typeof controller !== 'function') continue;
-        const classRoles = Reflect.getMetadata(ROLES_METADATA, controller);
-        const classPublic = Reflect.getMetadata(PUBLIC_METADATA, controller);
-        for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-          const handler = (controller.prototype as Record<string, unknown>)[name];
-          if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata('method', handler) === undefined) continue;
-          routes += 1;
-          const declared = Reflect.getMetadata(ROLES_METADATA, handler) ?? Reflect.getMetadata(PUBLIC_METADATA, handler) ?? classRoles ?? classPublic;
-          if (declared === undefined) undeclared.push(`${controller.name}.${name}`);
-        }
-      }
-    }
+    const routes = declaredRoutes(api.app);
+    const undeclared = routes
+      .filter(({ controller, handler }) =>
+        [handler, controller].every((target) => Reflect.getMetadata(ROLES_METADATA, target) === undefined && Reflect.getMetadata(PUBLIC_METADATA, target) === undefined),
+      )
+      .map(({ controller, name }) => `${controller.name}.${name}`);
     expect(undeclared).toEqual([]);
-    expect(routes).toBeGreaterThanOrEqual(ENDPOINTS.length + 2); // and /health, /metrics
+    expect(routes.length).toBeGreaterThanOrEqual(ENDPOINTS.length + 2); // and /health, /metrics
   });
 });

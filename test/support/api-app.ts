@@ -32,8 +32,8 @@ export interface ApiHarness {
   withToken(token: string): HttpAgent;
   /** The same, without any Authorization header. */
   anonymous(): HttpAgent;
-  /** A token signed with TEST_JWT_SECRET. */
-  token(roles: Role | readonly Role[], options?: { sub?: string; expiresIn?: string }): Promise<string>;
+  /** A token signed with TEST_JWT_SECRET (national scope unless `authorities` says otherwise). */
+  token(roles: Role | readonly Role[], options?: TestTokenOptions): Promise<string>;
   /** How many events the whole log holds: "nothing was appended" checks compare it. */
   eventCount(): Promise<number>;
   /** Rows of a SQL query on the test database. */
@@ -51,9 +51,22 @@ export function authorised(agent: HttpAgent, token: string): HttpAgent {
   return wrapped as unknown as HttpAgent;
 }
 
-export function testToken(roles: Role | readonly Role[], options: { sub?: string; expiresIn?: string } = {}): Promise<string> {
+export interface TestTokenOptions {
+  sub?: string;
+  expiresIn?: string;
+  /** The authority scope claim (default `['*']`, national); null leaves the claim out. */
+  authorities?: readonly string[] | null;
+}
+
+export function testToken(roles: Role | readonly Role[], options: TestTokenOptions = {}): Promise<string> {
   const list = typeof roles === 'string' ? [roles] : [...roles];
-  return mintToken({ secret: TEST_JWT_SECRET, subject: options.sub ?? `test-${list.join('-')}`, roles: list, expiresIn: options.expiresIn ?? '1h' });
+  return mintToken({
+    secret: TEST_JWT_SECRET,
+    subject: options.sub ?? `test-${list.join('-')}`,
+    roles: list,
+    expiresIn: options.expiresIn ?? '1h',
+    authorities: options.authorities === null ? undefined : (options.authorities ?? ['*']),
+  });
 }
 
 /**

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
 import { TEST_JWT_SECRET } from './api-app.js';
 
-/** Claims of a token the harness's api accepts: a subject, administrator, valid for an hour. */
+/** Claims of a token the harness's api accepts: a subject, administrator of national scope, valid for an hour. */
 export function claims(overrides: JWTPayload = {}): JWTPayload {
   const now = Math.floor(Date.now() / 1000);
-  return { sub: 'someone', roles: ['administrator'], iat: now, exp: now + 3_600, ...overrides };
+  return { sub: 'someone', roles: ['administrator'], authorities: ['*'], iat: now, exp: now + 3_600, ...overrides };
 }
 
 /** A token over `payload`, signed by `key` with `alg` (HS256 with the harness secret by default). */

@@ -8,6 +8,8 @@ import { ReadModelsModule } from '@tthc/read-models';
 import { AuthGuard } from './auth/auth.guard.js';
 import type { AuthOptions } from './auth/auth.options.js';
 import { AUTH_OPTIONS, TOKEN_VERIFIER } from './auth/auth.tokens.js';
+import { AuthorityScopePolicy } from './auth/authority-scope.policy.js';
+import { LINEAGE_SOURCE, SHIPPED_LINEAGE_SOURCE } from './auth/lineage-source.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthoritiesController } from './authorities/authorities.controller.js';
@@ -18,6 +20,7 @@ import { JsonBodyGuard } from './http/json-body.js';
 import { StrictValidationPipe } from './http/strict-validation.pipe.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, IDEMPOTENCY_OPTIONS, IdempotencyStore, type IdempotencyOptions } from './idempotency/idempotency.store.js';
+import { CommandRefusals } from './logging/command-refusals.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { ProcedureEventsController } from './procedures/procedure-events.controller.js';
 import { ProcedureStateController } from './procedures/procedure-state.controller.js';
@@ -85,6 +88,9 @@ export class ApiModule {
           provide: TOKEN_VERIFIER,
           useFactory: () => (options.auth.disabled ? null : new TokenVerifier(options.auth)),
         },
+        { provide: LINEAGE_SOURCE, useValue: SHIPPED_LINEAGE_SOURCE },
+        AuthorityScopePolicy,
+        CommandRefusals,
         { provide: RATE_LIMIT_OPTIONS, useValue: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit } },
         CommandRateLimiter,
         CommandRateLimitGuard,

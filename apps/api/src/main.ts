@@ -22,7 +22,7 @@ async function resolveAuth(config: AppConfig, logger: Logger): Promise<AuthOptio
   if (file?.source === 'file') {
     logger.info(
       { path: file.path },
-      `${file.created ? 'created the signing secret' : 'verifying tokens with the signing secret'} ${file.path}; mint a token with: npm run -s cli -- token --role administrator --sub <you>`,
+      `${file.created ? 'created the signing secret' : 'verifying tokens with the signing secret'} ${file.path}; mint a token with: npm run -s cli -- token --role administrator --authority 74 --sub <you> (README: demo tokens)`,
     );
     if (file.readableByOthers) logger.warn({ path: file.path }, `the signing secret ${file.path} can be read by other users: chmod 600 it`);
   }

@@ -1,18 +1,19 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Logger, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ConcurrencyConflict } from '@tthc/application';
 import { IllegalProcedureTransition, InvalidCommand, ProcedureNotFound, UnknownAuthority, type FieldError } from '@tthc/domain';
 import { WrongExpectedVersion } from '@tthc/event-store';
 import { databaseResourceShortage } from '@tthc/platform';
 import { ProjectionBehind } from '@tthc/read-models';
-import { AccessDenied, AuthenticationRequired, AuthenticationUnavailable } from './auth/auth.errors.js';
+import { AccessDenied, AuthenticationRequired, AuthenticationUnavailable, OutsideAuthorityScope } from './auth/auth.errors.js';
 import { isDatabaseUnavailable } from './database/database-unavailable.js';
 import { TooManyRequests } from './http/command-rate-limit.js';
 import { MethodNotAllowed } from './http/express-adapter.js';
 import { INVALID_UTF8, UnsupportedMediaType } from './http/json-body.js';
 import { InvalidRequest } from './http/invalid-request.error.js';
 import { IdempotencyKeyInFlight, IdempotencyKeyReused } from './idempotency/idempotency.errors.js';
+import { CommandRefusals } from './logging/command-refusals.js';
 
 export const PROBLEM_BASE = 'https://tthc-ledger.dev/problems/';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -34,6 +35,8 @@ export interface Problem {
   sqlState?: string;
   /** On 412: the stream's revision now. */
   currentRevision?: number | null;
+  /** On 403 outside-authority-scope: the authority the token may not act for (null: a national endpoint). */
+  authorityCode?: string | null;
 }
 
 const problem = (status: number, slug: string, title: string, detail: string, extra: Partial<Problem> = {}): Problem => ({
@@ -52,9 +55,17 @@ const problem = (status: number, slug: string, title: string, detail: string, ex
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
+  constructor(@Optional() private readonly refusals?: CommandRefusals) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<ServerResponse>();
     const body = this.toProblem(exception);
+    this.refusals?.record(host.switchToHttp().getRequest<IncomingMessage>(), {
+      status: body.status,
+      reason: body.type.slice(PROBLEM_BASE.length),
+      detail: body.detail,
+      ...(body.reason !== undefined && { rule: body.reason }),
+    });
     if (body.status === 500) this.logger.error(exception);
     else if (body.status > 500) this.logger.warn(`${body.title}: ${(exception as Error | undefined)?.message ?? String(exception)}`);
     if (res.headersSent) {
@@ -79,7 +90,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           : `Bearer realm="${AUTH_REALM}", error="${exception.reason}", error_description="${exception.message.replace(/[^\x20-\x7e]|["\\]/g, "'")}"`;
       return { 'WWW-Authenticate': challenge };
     }
-    if (exception instanceof AccessDenied) return { 'WWW-Authenticate': `Bearer realm="${AUTH_REALM}", error="insufficient_scope"` };
+    if (exception instanceof AccessDenied || exception instanceof OutsideAuthorityScope) {
+      return { 'WWW-Authenticate': `Bearer realm="${AUTH_REALM}", error="insufficient_scope"` };
+    }
     if (exception instanceof TooManyRequests) return { 'Retry-After': String(exception.retryAfterSeconds) };
     if (exception instanceof MethodNotAllowed) return { Allow: exception.allowed.join(', ') };
     return {};
@@ -91,6 +104,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof AccessDenied) {
       return problem(403, 'forbidden', 'Forbidden', exception.message);
+    }
+    if (exception instanceof OutsideAuthorityScope) {
+      return problem(403, 'outside-authority-scope', 'Outside your authority scope', exception.message, { authorityCode: exception.authorityCode });
     }
     if (exception instanceof AuthenticationUnavailable) {
       return problem(503, 'authentication-unavailable', 'Service unavailable', `${exception.message}; retry later`);

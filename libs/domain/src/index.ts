@@ -12,3 +12,5 @@ export * from './procedure/procedure.history.js';
 export * from './decision/decision.types.js';
 export * from './decision/decision.validation.js';
 export * from './decision/decision.decide.js';
+export * from './authority/authority-scope.js';
+export * from './authority/shipped-merger-lineage.js';

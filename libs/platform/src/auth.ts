@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
+import { SCOPE_ENTRY } from '@tthc/domain';
 import { MIN_JWT_SECRET_BYTES, type AppConfig } from './config.js';
 
 /**
@@ -99,23 +100,27 @@ export function claimAt(payload: Record<string, unknown>, path: string): unknown
   return value;
 }
 
-/** A payload with `value` at the dotted `path`. */
-export function claimsWith(path: string, value: unknown): Record<string, unknown> {
-  return path
-    .split('.')
-    .reverse()
-    .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
+/** `payload` with `value` set at the dotted `path` (objects on the way made or extended, never shared). */
+export function claimsWith(path: string, value: unknown, payload: Record<string, unknown> = {}): Record<string, unknown> {
+  const [key, ...rest] = path.split('.');
+  if (rest.length === 0) return { ...payload, [key]: value };
+  const inner = payload[key];
+  const base = typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
+  return { ...payload, [key]: claimsWith(rest.join('.'), value, base) };
 }
 
 export interface MintOptions {
   secret: string;
   subject: string;
   roles: readonly Role[];
+  /** The authority scope: 2-digit codes, or `*` for national staff; none when undefined. */
+  authorities?: readonly string[];
   /** A zeit/ms-like span: `90s`, `30m`, `12h`, `7d`. */
   expiresIn: string;
   issuer?: string;
   audience?: string;
   rolesClaim?: string;
+  authoritiesClaim?: string;
   now?: Date;
 }
 
@@ -126,8 +131,12 @@ export async function mintToken(options: MintOptions): Promise<string> {
   const problem = subjectProblem(options.subject);
   if (problem) throw new Error(`the subject ${problem}`);
   if (!EXPIRES_IN_PATTERN.test(options.expiresIn)) throw new Error(`expiresIn must be a number and a unit (s, m, h, d), such as 12h`);
+  const bad = options.authorities?.find((a) => !SCOPE_ENTRY.test(a));
+  if (bad !== undefined) throw new Error(`an authority must be a 2-digit code or *, not '${bad}'`);
   const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  let jwt = new SignJWT(claimsWith(options.rolesClaim ?? 'roles', [...options.roles]))
+  let claims = claimsWith(options.rolesClaim ?? 'roles', [...options.roles]);
+  if (options.authorities !== undefined) claims = claimsWith(options.authoritiesClaim ?? 'authorities', [...options.authorities], claims);
+  let jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.subject)
     .setIssuedAt(now)

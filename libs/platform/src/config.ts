@@ -47,6 +47,13 @@ export interface AuthConfig {
   audience: string | undefined;
   /** AUTH_ROLES_CLAIM: the claim holding the roles (default `roles`; a dotted path such as `realm_access.roles`). */
   rolesClaim: string;
+  /**
+   * AUTH_AUTHORITIES_CLAIM: the claim holding the authority scope — the 2-digit codes of the units the
+   * caller acts for, or `*` (default `authorities`; a dotted path, an array or names separated by spaces or commas).
+   */
+  authoritiesClaim: string;
+  /** AUTH_QUERY_SCOPE=restricted: queries too are limited to the caller's scope (default `open`). */
+  queryScope: 'open' | 'restricted';
   /** AUTH_DISABLED=true: no token needed, every caller is an `anonymous` administrator. Local development only. */
   disabled: boolean;
 }
@@ -110,18 +117,41 @@ function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   }
   const jwksUrl = env.AUTH_JWKS_URL || undefined;
   if (jwksUrl !== undefined) checkJwksUrl(jwksUrl);
-  const rolesClaim = env.AUTH_ROLES_CLAIM || 'roles';
-  if (!/^[A-Za-z0-9_:\/-]+(\.[A-Za-z0-9_:\/-]+)*$/.test(rolesClaim)) {
-    throw new Error(`AUTH_ROLES_CLAIM must be a claim name or a dotted path such as realm_access.roles, got '${rolesClaim}'`);
+  const rolesClaim = claimPath(env, 'AUTH_ROLES_CLAIM', 'roles', 'realm_access.roles');
+  const authoritiesClaim = claimPath(env, 'AUTH_AUTHORITIES_CLAIM', 'authorities', 'tthc.authorities');
+  if (rolesClaim === authoritiesClaim || rolesClaim.startsWith(`${authoritiesClaim}.`) || authoritiesClaim.startsWith(`${rolesClaim}.`)) {
+    throw new Error(`AUTH_ROLES_CLAIM (${rolesClaim}) and AUTH_AUTHORITIES_CLAIM (${authoritiesClaim}) must be distinct claims, neither inside the other`);
   }
-  if (['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'].includes(rolesClaim.split('.')[0])) {
-    throw new Error(`AUTH_ROLES_CLAIM cannot be a registered claim (RFC 7519 §4.1), got '${rolesClaim}'`);
+  const queryScope = env.AUTH_QUERY_SCOPE || 'open';
+  if (queryScope !== 'open' && queryScope !== 'restricted') {
+    throw new Error(`AUTH_QUERY_SCOPE must be open or restricted, got '${queryScope}'`);
   }
   const disabled = boolean(env, 'AUTH_DISABLED', false);
   if (disabled && (jwtSecret !== undefined || jwksUrl !== undefined)) {
     throw new Error('AUTH_DISABLED=true contradicts AUTH_JWT_SECRET / AUTH_JWKS_URL: set one or the other');
   }
-  return { jwtSecret, jwksUrl, issuer: env.AUTH_JWT_ISSUER || undefined, audience: env.AUTH_JWT_AUDIENCE || undefined, rolesClaim, disabled };
+  return {
+    jwtSecret,
+    jwksUrl,
+    issuer: env.AUTH_JWT_ISSUER || undefined,
+    audience: env.AUTH_JWT_AUDIENCE || undefined,
+    rolesClaim,
+    authoritiesClaim,
+    queryScope,
+    disabled,
+  };
+}
+
+/** A claim name or dotted path from `variable`, never a registered claim (RFC 7519 §4.1). */
+function claimPath(env: NodeJS.ProcessEnv, variable: string, fallback: string, example: string): string {
+  const path = env[variable] || fallback;
+  if (!/^[A-Za-z0-9_:\/-]+(\.[A-Za-z0-9_:\/-]+)*$/.test(path)) {
+    throw new Error(`${variable} must be a claim name or a dotted path such as ${example}, got '${path}'`);
+  }
+  if (['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'].includes(path.split('.')[0])) {
+    throw new Error(`${variable} cannot be a registered claim (RFC 7519 §4.1), got '${path}'`);
+  }
+  return path;
 }
 
 /** Keys fetched over plain http could be swapped on the way: https, except on the loopback. */

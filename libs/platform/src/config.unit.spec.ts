@@ -5,7 +5,16 @@ const SECRET = 'x'.repeat(32);
 describe('readConfig: authentication, CORS, limits', () => {
   it('has safe defaults: no auth configured (the api then refuses to start with DATABASE_URL), no CORS origin', () => {
     const config = readConfig({});
-    expect(config.auth).toEqual({ jwtSecret: undefined, jwksUrl: undefined, issuer: undefined, audience: undefined, rolesClaim: 'roles', disabled: false });
+    expect(config.auth).toEqual({
+      jwtSecret: undefined,
+      jwksUrl: undefined,
+      issuer: undefined,
+      audience: undefined,
+      rolesClaim: 'roles',
+      authoritiesClaim: 'authorities',
+      queryScope: 'open',
+      disabled: false,
+    });
     expect(config.corsOrigins).toEqual([]);
     expect(config.commandRateLimit).toEqual({ limit: 100, windowSeconds: 10 });
     expect(config.projectorBehind).toEqual({ events: 1_000, seconds: 30 });
@@ -18,8 +27,17 @@ describe('readConfig: authentication, CORS, limits', () => {
       AUTH_JWT_ISSUER: 'https://id.example.vn/realms/tthc',
       AUTH_JWT_AUDIENCE: 'tthc-ledger',
       AUTH_ROLES_CLAIM: 'realm_access.roles',
+      AUTH_AUTHORITIES_CLAIM: 'tthc.authorities',
+      AUTH_QUERY_SCOPE: 'restricted',
     });
-    expect(config.auth).toMatchObject({ jwtSecret: SECRET, rolesClaim: 'realm_access.roles', issuer: 'https://id.example.vn/realms/tthc', audience: 'tthc-ledger' });
+    expect(config.auth).toMatchObject({
+      jwtSecret: SECRET,
+      rolesClaim: 'realm_access.roles',
+      authoritiesClaim: 'tthc.authorities',
+      queryScope: 'restricted',
+      issuer: 'https://id.example.vn/realms/tthc',
+      audience: 'tthc-ledger',
+    });
   });
 
   it.each([
@@ -28,6 +46,11 @@ describe('readConfig: authentication, CORS, limits', () => {
     [{ AUTH_JWKS_URL: 'not a url' }, /must be a URL/],
     [{ AUTH_ROLES_CLAIM: 'roles; drop' }, /AUTH_ROLES_CLAIM/],
     [{ AUTH_ROLES_CLAIM: 'sub' }, /registered claim/],
+    [{ AUTH_AUTHORITIES_CLAIM: 'authorities[0]' }, /AUTH_AUTHORITIES_CLAIM must be a claim name/],
+    [{ AUTH_AUTHORITIES_CLAIM: 'iss' }, /AUTH_AUTHORITIES_CLAIM cannot be a registered claim/],
+    [{ AUTH_AUTHORITIES_CLAIM: 'roles' }, /must be distinct claims/],
+    [{ AUTH_ROLES_CLAIM: 'tthc', AUTH_AUTHORITIES_CLAIM: 'tthc.authorities' }, /neither inside the other/],
+    [{ AUTH_QUERY_SCOPE: 'closed' }, /AUTH_QUERY_SCOPE must be open or restricted/],
     [{ AUTH_DISABLED: 'yes' }, /AUTH_DISABLED must be true or false/],
     [{ AUTH_DISABLED: 'true', AUTH_JWT_SECRET: SECRET }, /contradicts/],
     [{ CORS_ORIGINS: 'https://a.example.vn/path' }, /CORS_ORIGINS must list origins/],

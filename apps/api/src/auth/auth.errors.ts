@@ -30,3 +30,24 @@ export class AuthenticationUnavailable extends Error {
     this.name = 'AuthenticationUnavailable';
   }
 }
+
+/**
+ * A valid token whose authority scope does not cover the authority a request is for (issue 14): 403
+ * naming the authority. `authorityCode` is null for an endpoint that is not one authority's.
+ */
+export class OutsideAuthorityScope extends Error {
+  readonly code = 'OUTSIDE_AUTHORITY_SCOPE';
+  constructor(
+    readonly authorityCode: string | null,
+    /** The caller's scope as `describeScope` names it: `*`, `74,79` or `none`. */
+    readonly scope: string,
+    why: string,
+  ) {
+    super(
+      authorityCode === null
+        ? `This endpoint is national: it needs the authority scope * (the token's scope is ${scope})`
+        : `The token may not act for authority ${authorityCode}: ${why}`,
+    );
+    this.name = 'OutsideAuthorityScope';
+  }
+}

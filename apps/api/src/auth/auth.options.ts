@@ -1,7 +1,10 @@
 import type { AuthConfig } from '@tthc/platform';
 
 /** How the api authenticates: bearer JWTs, or (AUTH_DISABLED=true, development only) not at all. */
-export type AuthOptions = { disabled: true } | JwtAuthOptions;
+export type AuthOptions = ({ disabled: true } | JwtAuthOptions) & {
+  /** `restricted`: queries are limited to the caller's authority scope too (AUTH_QUERY_SCOPE; default open). */
+  queryScope?: 'open' | 'restricted';
+};
 
 export interface JwtAuthOptions {
   disabled?: false;
@@ -13,6 +16,8 @@ export interface JwtAuthOptions {
   audience?: string;
   /** Where the roles are: a claim name or a dotted path (default `roles`). */
   rolesClaim?: string;
+  /** Where the authority scope is: a claim name or a dotted path (default `authorities`). */
+  authoritiesClaim?: string;
   /** Clock skew tolerated on `exp` and `nbf` (default 30 s). */
   clockToleranceSeconds?: number;
 }
@@ -29,8 +34,16 @@ export class AuthNotConfigured extends Error {
 
 /** The options of AUTH_* (see readConfig), the embedded default's secret file aside; throws when there are none. */
 export function authOptionsFromConfig(config: AuthConfig, fallbackSecret?: string): AuthOptions {
-  if (config.disabled) return { disabled: true };
+  if (config.disabled) return { disabled: true, queryScope: config.queryScope };
   const secret = config.jwtSecret ?? fallbackSecret;
   if (secret === undefined && config.jwksUrl === undefined) throw new AuthNotConfigured();
-  return { secret, jwksUrl: config.jwksUrl, issuer: config.issuer, audience: config.audience, rolesClaim: config.rolesClaim };
+  return {
+    secret,
+    jwksUrl: config.jwksUrl,
+    issuer: config.issuer,
+    audience: config.audience,
+    rolesClaim: config.rolesClaim,
+    authoritiesClaim: config.authoritiesClaim,
+    queryScope: config.queryScope,
+  };
 }

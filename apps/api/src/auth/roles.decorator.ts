@@ -3,6 +3,7 @@ import type { Role } from '@tthc/platform';
 
 export const ROLES_METADATA = 'tthc:roles';
 export const PUBLIC_METADATA = 'tthc:public';
+export const COMMAND_METADATA = 'tthc:command';
 
 /** API.md's endpoint groups and the roles each admits. */
 export const COMMAND_ROLES: readonly Role[] = ['administrator'];
@@ -17,3 +18,10 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_METADATA, roles);
 
 /** Open to anyone, without a token: /health, /metrics. */
 export const Public = () => SetMetadata(PUBLIC_METADATA, true);
+
+/**
+ * A command endpoint (set by CommandEndpoint): its authority (the `authorityCode` path parameter) must
+ * be in the caller's scope on the command's effective date, and its refusals are audit-logged.
+ */
+export const Command = () => SetMetadata(COMMAND_METADATA, true);
+

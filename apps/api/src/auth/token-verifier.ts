@@ -1,13 +1,18 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { authorityScope, type AuthorityScope } from '@tthc/domain';
 import { claimAt, isRole, subjectProblem, type Role } from '@tthc/platform';
 import { AuthenticationRequired, AuthenticationUnavailable } from './auth.errors.js';
 import type { JwtAuthOptions } from './auth.options.js';
 
-/** Who is calling: the token's subject (recorded as each event's actor) and its roles. */
+/** Who is calling: the token's subject (recorded as each event's actor), its roles and the authorities it acts for. */
 export interface Principal {
   subject: string;
   roles: readonly Role[];
+  /** From the authorities claim (AUTH_AUTHORITIES_CLAIM); no unit at all when the token has none. */
+  authorities: AuthorityScope;
+  /** The token's `iat`, when it has one: the scope's lineage rule reads the units as they stood then. */
+  issuedAt?: Date;
 }
 
 /** The algorithms each kind of key verifies. A shared secret never verifies an RS/ES token, nor the reverse. */
@@ -28,6 +33,7 @@ export class TokenVerifier {
   private readonly secret: KeyObject | undefined;
   private readonly jwks: JWTVerifyGetKey | undefined;
   private readonly rolesClaim: string;
+  private readonly authoritiesClaim: string;
 
   constructor(private readonly options: JwtAuthOptions) {
     // A KeyObject made once: given raw bytes, jose imports a WebCrypto key on every verification
@@ -38,6 +44,7 @@ export class TokenVerifier {
         ? undefined
         : createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
     this.rolesClaim = options.rolesClaim ?? 'roles';
+    this.authoritiesClaim = options.authoritiesClaim ?? 'authorities';
   }
 
   /** The principal of an `Authorization` header; throws AuthenticationRequired (401) or AuthenticationUnavailable (503). */
@@ -83,14 +90,21 @@ export class TokenVerifier {
   private principalOf(payload: JWTPayload): Principal {
     const problem = subjectProblem(payload.sub);
     if (problem) throw invalid(`The bearer token's subject ${problem}`);
-    return { subject: payload.sub as string, roles: rolesIn(claimAt(payload, this.rolesClaim)) };
+    return {
+      subject: payload.sub as string,
+      roles: [...new Set(namesIn(claimAt(payload, this.rolesClaim)).filter(isRole))],
+      authorities: authorityScope(namesIn(claimAt(payload, this.authoritiesClaim))),
+      ...(typeof payload.iat === 'number' && Number.isFinite(payload.iat) && { issuedAt: new Date(payload.iat * 1000) }),
+    };
   }
 }
 
-/** Known roles in a claim holding an array of names or a string of names separated by spaces or commas. */
-function rolesIn(claim: unknown): Role[] {
-  const names = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : [];
-  return [...new Set(names.filter(isRole))];
+/**
+ * The entries of a claim holding an array of names or a string of names separated by spaces or commas;
+ * nothing for any other shape. The caller keeps only the entries it knows (roles; codes or `*`).
+ */
+function namesIn(claim: unknown): unknown[] {
+  return Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : [];
 }
 
 /** What a client may be told about a token that does not verify; never the key or the token. */

@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import type { Role } from '@tthc/platform';
+import type { Principal } from '../auth/token-verifier.js';
 
 /** The actor of every command when authentication is off (AUTH_DISABLED=true, development only). */
 export const ANONYMOUS = 'anonymous';
 
 /** What the AuthGuard attaches to the request once the bearer token verified. */
 export interface AuthenticatedRequest extends IncomingMessage {
-  user?: { subject: string; roles: readonly Role[] };
+  user?: Principal;
 }
 
 /**

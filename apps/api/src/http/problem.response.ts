@@ -23,4 +23,11 @@ export class ProblemResponse {
   reason?: string;
   @ApiPropertyOptional({ type: Number, nullable: true, description: "On 412: the stream's current revision" })
   currentRevision?: number | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'On 403 outside-authority-scope: the authority the token may not act for (null for a national endpoint)',
+    example: '79',
+  })
+  authorityCode?: string | null;
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { applyDecorators, createParamDecorator, HttpCode, UseGuards, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { CommandContext } from '@tthc/application';
-import { COMMAND_ROLES, Roles } from '../auth/roles.decorator.js';
+import { Command, COMMAND_ROLES, Roles } from '../auth/roles.decorator.js';
 import { actorOf, type AuthenticatedRequest } from '../http/actor.decorator.js';
 import { CommandRateLimitGuard } from '../http/command-rate-limit.js';
 import { correlationIdOf, requestIdOf } from '../http/correlation-id.js';
@@ -12,13 +12,16 @@ import { ApiCommandDocs, ETAG_HEADER_DOC } from './procedure.api-docs.js';
 import { CommandReply } from './procedure.responses.js';
 
 /**
- * What every command endpoint is: administrators only, rate-limited per caller, Idempotency-Key
- * aware, documented with its reply and ETag. `created` for the registration's 201.
+ * What every command endpoint is: administrators only, for an authority in the caller's scope on the
+ * command's effective date (the AuthGuard's AuthorityScopePolicy), its refusals audit-logged
+ * (CommandRefusals), rate-limited per caller, Idempotency-Key aware, documented with its reply and
+ * ETag. `created` for the registration's 201.
  */
 export function CommandEndpoint(summary: string, options: { created?: boolean } = {}): MethodDecorator {
   return applyDecorators(
     ...(options.created ? [] : [HttpCode(200)]),
     Roles(...COMMAND_ROLES),
+    Command(),
     UseGuards(CommandRateLimitGuard),
     UseInterceptors(IdempotencyInterceptor),
     ApiOperation({ summary }),

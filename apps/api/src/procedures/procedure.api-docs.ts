@@ -27,7 +27,12 @@ export function ApiAuthDocs() {
   return applyDecorators(
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ type: ProblemResponse, description: 'No bearer token, or one that is malformed, expired or not signed by a trusted key' }),
-    ApiForbiddenResponse({ type: ProblemResponse, description: 'The token has none of the roles the endpoint needs' }),
+    ApiForbiddenResponse({
+      type: ProblemResponse,
+      description:
+        'The token has none of the roles the endpoint needs (`forbidden`), or its authority scope does not cover the authority ' +
+        'on the effective date (`outside-authority-scope`, naming it in `authorityCode`; queries only with AUTH_QUERY_SCOPE=restricted)',
+    }),
   );
 }
 

@@ -39,7 +39,7 @@ describe('tthc-ledger token', () => {
 
   describe('for the embedded default (no DATABASE_URL)', () => {
     it('creates DATA_DIR/jwt-secret (mode 0600) and prints one HS256 token signed with it', async () => {
-      const run = await cli({ DATA_DIR: dataDir }, 'token', '--role', 'administrator', '--sub', 'someone');
+      const run = await cli({ DATA_DIR: dataDir }, 'token', '--role', 'administrator', '--authority', '74', '--sub', 'someone');
       expect({ code: run.code, stderr: run.stderr }).toEqual({ code: EXIT.OK, stderr: '' });
       expect(run.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
 
@@ -51,7 +51,7 @@ describe('tthc-ledger token', () => {
       const token = run.stdout.trim();
       expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
       const { payload } = await verify(token, secret);
-      expect(payload).toMatchObject({ sub: 'someone', roles: ['administrator'] });
+      expect(payload).toMatchObject({ sub: 'someone', roles: ['administrator'], authorities: ['74'] });
       expect(payload.exp! - payload.iat!).toBe(12 * 3_600);
       expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
     });
@@ -63,7 +63,7 @@ describe('tthc-ledger token', () => {
       await verify(first, secret);
       await verify(second, secret);
       const principal = await new TokenVerifier({ secret }).authenticate(`Bearer ${second}`);
-      expect(principal).toEqual({ subject: 'b', roles: ['viewer'] });
+      expect(principal).toEqual({ subject: 'b', roles: ['viewer'], authorities: { national: false, units: [] }, issuedAt: expect.any(Date) });
     });
 
     it('takes roles repeated and comma-separated, and --expires-in', async () => {
@@ -84,18 +84,65 @@ describe('tthc-ledger token', () => {
       await expect(stat(join(dataDir, 'jwt-secret'))).rejects.toThrow(/ENOENT/);
     });
 
-    it('honours AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE and AUTH_ROLES_CLAIM as the api reads them', async () => {
-      const env = { AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://id.example.vn', AUTH_JWT_AUDIENCE: 'tthc-ledger', AUTH_ROLES_CLAIM: 'realm_access.roles' };
-      const run = await cli(env, 'token', '-r', 'administrator', '-s', 'ops');
+    it('honours AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE, AUTH_ROLES_CLAIM and AUTH_AUTHORITIES_CLAIM as the api reads them', async () => {
+      const env = {
+        AUTH_JWT_SECRET: SECRET,
+        AUTH_JWT_ISSUER: 'https://id.example.vn',
+        AUTH_JWT_AUDIENCE: 'tthc-ledger',
+        AUTH_ROLES_CLAIM: 'realm_access.roles',
+        AUTH_AUTHORITIES_CLAIM: 'realm_access.authorities',
+      };
+      const run = await cli(env, 'token', '-r', 'administrator', '-a', '79', '-s', 'ops');
       const token = run.stdout.trim();
-      expect(decodeJwt(token)).toMatchObject({ iss: 'https://id.example.vn', aud: 'tthc-ledger', realm_access: { roles: ['administrator'] } });
-      const verifier = new TokenVerifier({ secret: SECRET, issuer: 'https://id.example.vn', audience: 'tthc-ledger', rolesClaim: 'realm_access.roles' });
-      expect(await verifier.authenticate(`Bearer ${token}`)).toEqual({ subject: 'ops', roles: ['administrator'] });
+      expect(decodeJwt(token)).toMatchObject({
+        iss: 'https://id.example.vn',
+        aud: 'tthc-ledger',
+        realm_access: { roles: ['administrator'], authorities: ['79'] },
+      });
+      const verifier = new TokenVerifier({
+        secret: SECRET,
+        issuer: 'https://id.example.vn',
+        audience: 'tthc-ledger',
+        rolesClaim: 'realm_access.roles',
+        authoritiesClaim: 'realm_access.authorities',
+      });
+      expect(await verifier.authenticate(`Bearer ${token}`)).toEqual({
+        subject: 'ops',
+        roles: ['administrator'],
+        authorities: { national: false, units: ['79'] },
+        issuedAt: expect.any(Date),
+      });
     });
 
     it('refuses a secret shorter than 32 bytes as a usage error', async () => {
       const run = await cli({ AUTH_JWT_SECRET: 'short' }, 'token', '-r', 'viewer', '-s', 'x');
       expect(run).toEqual({ code: EXIT.USAGE, stdout: '', stderr: expect.stringMatching(/^error: AUTH_JWT_SECRET must be at least 32 bytes/) });
+    });
+  });
+
+  describe('--authority', () => {
+    it('is repeatable and comma separated: the scope claim lists each code once', async () => {
+      const run = await cli({ DATA_DIR: dataDir }, 'token', '-r', 'administrator', '--authority', '74', '--authority', '77,79,74', '-s', 'x');
+      expect(run.code).toBe(EXIT.OK);
+      expect(decodeJwt(run.stdout.trim()).authorities).toEqual(['74', '77', '79']);
+    });
+
+    it("takes '*' for national staff, which the api reads as national scope", async () => {
+      const run = await cli({ DATA_DIR: dataDir }, 'token', '-r', 'administrator', '--authority', '*', '-s', 'national.office');
+      const secret = (await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim();
+      const principal = await new TokenVerifier({ secret }).authenticate(`Bearer ${run.stdout.trim()}`);
+      expect(principal.authorities).toEqual({ national: true });
+    });
+
+    it('is required for an administrator, whose token would otherwise act for nobody', async () => {
+      const run = await cli({ DATA_DIR: dataDir }, 'token', '-r', 'viewer,administrator', '-s', 'x');
+      expect(run).toEqual({ code: EXIT.USAGE, stdout: '', stderr: expect.stringMatching(/an administrator's token needs --authority/) });
+    });
+
+    it('is optional for viewers and auditors', async () => {
+      const run = await cli({ DATA_DIR: dataDir }, 'token', '-r', 'viewer', '-s', 'x');
+      expect(run.code).toBe(EXIT.OK);
+      expect(decodeJwt(run.stdout.trim())).not.toHaveProperty('authorities');
     });
   });
 
@@ -128,6 +175,9 @@ describe('tthc-ledger token', () => {
       ['a subject of 201 characters', ['-r', 'viewer', '-s', 'x'.repeat(201)], /the subject must be at most 200 characters/],
       ['a lifetime without a unit', ['-r', 'viewer', '-s', 'x', '--expires-in', '12'], /a number and a unit/],
       ['a negative lifetime', ['-r', 'viewer', '-s', 'x', '--expires-in', '-1h'], /a number and a unit/],
+      ['an authority of 3 digits', ['-r', 'administrator', '-s', 'x', '--authority', '079'], /a 2-digit code such as 74, or '\*' for every authority \(not 079\)/],
+      ['a wildcard inside a code', ['-r', 'administrator', '-s', 'x', '--authority', '7*'], /not 7\*/],
+      ['an empty authority', ['-r', 'administrator', '-s', 'x', '--authority', ','], /a 2-digit code/],
     ])('refuses %s', async (_, args, message) => {
       const run = await cli({ DATA_DIR: dataDir }, 'token', ...args);
       expect(run.code).toBe(EXIT.USAGE);
