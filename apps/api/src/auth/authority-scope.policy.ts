@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { coversDate, describeScope, isCalendarDate, scopeCoverage, vietnamDate, type AuthorityScope } from '@tthc/domain';
 import { OutsideAuthorityScope } from './auth.errors.js';
-import { LINEAGE_SOURCE, type LineageSource } from './lineage-source.js';
+import { LINEAGE_SOURCE, lineageFor, type LineageSource } from './lineage-source.js';
 import type { Principal } from './token-verifier.js';
 
 /** What the policy reads of a request: the path's authority, and a command's effective date. */
@@ -35,7 +35,8 @@ export class AuthorityScopePolicy {
     const authorityCode = request.params?.authorityCode;
     if (authorityCode === undefined) throw new OutsideAuthorityScope(null, describeScope(scope), 'national endpoint');
     const issuedAt = principal.issuedAt !== undefined && principal.issuedAt < now ? principal.issuedAt : now;
-    const coverage = scopeCoverage(scope, authorityCode, vietnamDate(issuedAt), await this.lineage.lookup());
+    const lineage = await lineageFor(this.lineage, scope.units, authorityCode);
+    const coverage = scopeCoverage(scope, authorityCode, vietnamDate(issuedAt), lineage);
     if (coverage.covers === 'none') throw outside(authorityCode, scope, coverage.why);
     if (target === 'query' || coverage.covers === 'all') return;
     const effectiveFrom = effectiveDateOf(request);

@@ -1,12 +1,28 @@
-import { SHIPPED_MERGER_LINEAGE, type LineageLookup } from '@tthc/domain';
+import { MAX_SUCCESSION_CHAIN, SHIPPED_MERGER_LINEAGE, type LineageLookup, type UnitSuccession } from '@tthc/domain';
 
 /** Where the authority scope reads which unit succeeded which (the LINEAGE_SOURCE provider). */
 export interface LineageSource {
-  /** The lineage as the ledger knows it now; read once per scoped request. */
-  lookup(): Promise<LineageLookup>;
+  /** A unit's dissolution and successor as the ledger knows them now; undefined for a unit never dissolved or unknown. */
+  unit(authorityCode: string): Promise<UnitSuccession | undefined>;
 }
 
 export const LINEAGE_SOURCE = Symbol('LINEAGE_SOURCE');
 
 /** The 2025 merger as shipped in data/provinces-2025-merger.csv. */
-export const SHIPPED_LINEAGE_SOURCE: LineageSource = { lookup: async () => SHIPPED_MERGER_LINEAGE };
+export const SHIPPED_LINEAGE_SOURCE: LineageSource = { unit: async (code) => SHIPPED_MERGER_LINEAGE.unit(code) };
+
+/**
+ * The part of the lineage the scope rule needs to judge `authorityCode` for `units`: each unit of the
+ * scope, and the chain of successors of the authority. A few reads, made once per request.
+ */
+export async function lineageFor(source: LineageSource, units: readonly string[], authorityCode: string): Promise<LineageLookup> {
+  const known = new Map<string, UnitSuccession | undefined>();
+  const load = async (code: string) => {
+    if (!known.has(code)) known.set(code, await source.unit(code));
+    return known.get(code);
+  };
+  await Promise.all(units.map(load));
+  let code: string | undefined = authorityCode;
+  for (let step = 0; code !== undefined && step < MAX_SUCCESSION_CHAIN; step += 1) code = (await load(code))?.successorCode;
+  return { unit: (c) => known.get(c) };
+}

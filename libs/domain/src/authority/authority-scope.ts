@@ -75,8 +75,8 @@ export function scopeCoverage(scope: AuthorityScope, authorityCode: string, issu
   };
 }
 
-/** Longest chain of successions followed; the shipped data has chains of one link. */
-const MAX_CHAIN = 16;
+/** Longest chain of successions followed (a corrupt lineage with a cycle must not loop); the shipped data has chains of one link. */
+export const MAX_SUCCESSION_CHAIN = 16;
 
 function unitCoverage(unit: string, authorityCode: string, issuedOn: CalendarDate, lineage: LineageLookup): ScopeCoverage {
   const own = lineage.unit(unit);
@@ -95,7 +95,7 @@ function unitCoverage(unit: string, authorityCode: string, issuedOn: CalendarDat
   }
   // Rule 3: walk authorityCode's successors; the succession must have taken effect by issuedOn.
   let code = authorityCode;
-  for (let step = 0; step < MAX_CHAIN; step += 1) {
+  for (let step = 0; step < MAX_SUCCESSION_CHAIN; step += 1) {
     const link = lineage.unit(code);
     if (link?.successorCode === undefined || link.dissolvedOn === undefined) break;
     if (link.successorCode === unit) {
