@@ -110,7 +110,12 @@ describe('operations', () => {
     const procedureCode = freshProcedureCode();
     await api.http().post(proceduresPath()).set('X-Correlation-Id', 'log-check').send(registration({ procedureCode })).expect(201);
     await api.http().post(`${procedurePath(procedureCode)}/reclassify`).set('X-Correlation-Id', 'log-check-2').send(decision()).expect(400);
-    const logged = lines.filter((l) => l.correlationId === 'log-check' || l.correlationId === 'log-check-2');
+    const ours = lines.filter((l) => l.correlationId === 'log-check' || l.correlationId === 'log-check-2');
+    // Beside the request line, a refused command has its audit line (SECURITY.md, "Unrecorded refusals").
+    const logged = ours.filter((l) => l.event === undefined);
+    expect(ours.filter((l) => l.event === 'command.refused')).toEqual([
+      expect.objectContaining({ level: 'warn', status: 400, reason: 'invalid-request', correlationId: 'log-check-2' }),
+    ]);
     expect(logged).toEqual([
       expect.objectContaining({ level: 'info', method: 'POST', url: proceduresPath(), status: 201, duration: expect.any(Number), correlationId: 'log-check' }),
       expect.objectContaining({ level: 'warn', method: 'POST', status: 400, correlationId: 'log-check-2' }),
