@@ -13,6 +13,7 @@ import { LINEAGE_SOURCE, SHIPPED_LINEAGE_SOURCE } from './auth/lineage-source.js
 import { TokenVerifier } from './auth/token-verifier.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthoritiesController } from './authorities/authorities.controller.js';
+import { DecisionsController } from './decisions/decisions.controller.js';
 import { DEFAULT_PROJECTOR_BEHIND, HealthController, PROJECTOR_BEHIND } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { CommandRateLimitGuard, CommandRateLimiter, RATE_LIMIT_OPTIONS, type RateLimitOptions } from './http/command-rate-limit.js';
@@ -45,6 +46,7 @@ export const CONTROLLERS = [
   ProcedureEventsController,
   ProcedureStateController,
   AuthoritiesController,
+  DecisionsController,
   HealthController,
   MetricsController,
 ];

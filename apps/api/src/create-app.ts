@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type pg from 'pg';
+import { json, raw } from 'body-parser';
 import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
 import { PG_POOL, readConfig, type EventStoreConfig, type ProjectorBehindConfig } from '@tthc/platform';
@@ -43,6 +44,10 @@ export interface CreateAppOptions {
   /** The event store; defaults to EVENT_STORE (postgres) and KURRENTDB_CONNECTION_STRING. */
   eventStore?: EventStoreConfig;
 }
+
+/** The body limit of POST /api/authorities/{a}/decisions (a 100,000-row annex fits). */
+export const DECISION_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+const DECISIONS_PATH = /^\/api\/authorities\/[^/]+\/decisions\/?$/;
 
 /** Headers a browser may send and read across origins (when CORS_ORIGINS allows the origin). */
 const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'If-Match', 'If-None-Match', 'Idempotency-Key', CORRELATION_ID_HEADER];
@@ -107,6 +112,9 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
     });
   }
   app.use(requestLogger(rootLogger));
+  // A decision's annex lists up to 100,000 items: its endpoint takes larger bodies, JSON or CSV (raw
+  // bytes, decoded strictly as UTF-8 by the controller so that a wrong encoding is named, not garbled).
+  app.use(DECISIONS_PATH, json(jsonBodyParserOptions(DECISION_BODY_LIMIT_BYTES)), raw({ type: 'text/csv', limit: DECISION_BODY_LIMIT_BYTES }));
   app.useBodyParser('json', jsonBodyParserOptions(options.bodyLimitBytes ?? config.bodyLimitBytes));
   app.use(jsonDepthLimit());
 

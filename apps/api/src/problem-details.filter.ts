@@ -2,8 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Logger, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ConcurrencyConflict } from '@tthc/application';
-import { IllegalProcedureTransition, InvalidCommand, ProcedureNotFound, UnknownAuthority, type FieldError } from '@tthc/domain';
-import { WrongExpectedVersion } from '@tthc/event-store';
+import {
+  DecisionNotFound,
+  DecisionNumberTaken,
+  DecisionRefused,
+  IllegalProcedureTransition,
+  InvalidCommand,
+  ProcedureNotFound,
+  UnknownAuthority,
+  type FieldError,
+  type ItemRefusal,
+} from '@tthc/domain';
+import { MultiStreamAppendUnsupported, WrongExpectedVersion } from '@tthc/event-store';
 import { databaseResourceShortage } from '@tthc/platform';
 import { ProjectionBehind } from '@tthc/read-models';
 import { AccessDenied, AuthenticationRequired, AuthenticationUnavailable, OutsideAuthorityScope } from './auth/auth.errors.js';
@@ -37,6 +47,8 @@ export interface Problem {
   currentRevision?: number | null;
   /** On 403 outside-authority-scope: the authority the token may not act for (null: a national endpoint). */
   authorityCode?: string | null;
+  /** On 409 decision-refused: every refused item. */
+  items?: readonly ItemRefusal[];
 }
 
 const problem = (status: number, slug: string, title: string, detail: string, extra: Partial<Problem> = {}): Problem => ({
@@ -135,6 +147,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem(409, 'illegal-transition', 'The procedure cannot make this transition', exception.message, {
         reason: exception.reason,
       });
+    }
+    if (exception instanceof DecisionRefused) {
+      return problem(409, 'decision-refused', 'The decision cannot be issued', exception.message, { items: exception.refusals });
+    }
+    if (exception instanceof DecisionNumberTaken) {
+      return problem(409, 'decision-number-taken', 'Decision number already used', exception.message);
+    }
+    if (exception instanceof DecisionNotFound) {
+      return problem(404, 'decision-not-found', 'Decision not found', exception.message);
+    }
+    if (exception instanceof MultiStreamAppendUnsupported) {
+      return problem(501, 'decisions-unsupported', 'Decisions need an atomic multi-stream append', `${exception.message}; nothing was appended`);
     }
     if (exception instanceof ConcurrencyConflict) {
       return problem(412, 'revision-mismatch', 'The procedure has changed', exception.message, {

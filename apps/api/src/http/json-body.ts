@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 
 /** The one media type of the api's request bodies. */
@@ -48,6 +49,10 @@ export function jsonBodyParserOptions(limit: number) {
   return { limit, type: JSON_MEDIA_TYPE, verify: verifyUtf8 };
 }
 
+const ALSO_ACCEPTS = 'tthc:also-accepts-media-types';
+/** On an endpoint that takes other bodies besides JSON (a decision's `text/csv` annex); it parses them itself. */
+export const AlsoAccepts = (...mediaTypes: string[]) => SetMetadata(ALSO_ACCEPTS, mediaTypes);
+
 /**
  * Global guard, after authentication: a request that carries a body (GET and HEAD aside, whose
  * bodies are ignored) in another media type than JSON gets 415. Without it such a body is simply not
@@ -56,11 +61,14 @@ export function jsonBodyParserOptions(limit: number) {
  */
 @Injectable()
 export class JsonBodyGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     if (req.method === 'GET' || req.method === 'HEAD' || req.headers['content-length'] === '0') return true;
     // type-is: null without a body, false for another type.
-    if (req.is(JSON_MEDIA_TYPE) === false) throw new UnsupportedMediaType(req.headers['content-type'], JSON_MEDIA_TYPE);
+    const also = this.reflector.get<string[] | undefined>(ALSO_ACCEPTS, context.getHandler()) ?? [];
+    if (req.is([JSON_MEDIA_TYPE, ...also]) === false) throw new UnsupportedMediaType(req.headers['content-type'], [JSON_MEDIA_TYPE, ...also].join(', '));
     return true;
   }
 }

@@ -30,4 +30,20 @@ export class ProblemResponse {
     example: '79',
   })
   authorityCode?: string | null;
+  @ApiPropertyOptional({
+    description: 'On 409 decision-refused: every refused item (index, CSV line, procedureCode, reason code, message)',
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['index', 'procedureCode', 'reason', 'message'],
+      properties: {
+        index: { type: 'integer', minimum: 0 },
+        line: { type: 'integer', minimum: 2 },
+        procedureCode: { type: 'string' },
+        reason: { type: 'string', example: 'ALREADY_IN_MODE' },
+        message: { type: 'string' },
+      },
+    },
+  })
+  items?: { index: number; line?: number; procedureCode: string; reason: string; message: string }[];
 }

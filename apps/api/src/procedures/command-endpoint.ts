@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { applyDecorators, createParamDecorator, HttpCode, UseGuards, UseInterceptors, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, HttpCode, UseGuards, UseInterceptors, type ExecutionContext, type Type } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { CommandContext } from '@tthc/application';
 import { Command, COMMAND_ROLES, Roles } from '../auth/roles.decorator.js';
@@ -17,7 +17,9 @@ import { CommandReply } from './procedure.responses.js';
  * (CommandRefusals), rate-limited per caller, Idempotency-Key aware, documented with its reply and
  * ETag. `created` for the registration's 201.
  */
-export function CommandEndpoint(summary: string, options: { created?: boolean } = {}): MethodDecorator {
+export function CommandEndpoint(summary: string, options: { created?: boolean; reply?: Type<unknown> } = {}): MethodDecorator {
+  const type = options.reply ?? CommandReply;
+  const headers = options.reply ? undefined : ETAG_HEADER_DOC;
   return applyDecorators(
     ...(options.created ? [] : [HttpCode(200)]),
     Roles(...COMMAND_ROLES),
@@ -26,8 +28,8 @@ export function CommandEndpoint(summary: string, options: { created?: boolean } 
     UseInterceptors(IdempotencyInterceptor),
     ApiOperation({ summary }),
     options.created
-      ? ApiCreatedResponse({ type: CommandReply, headers: ETAG_HEADER_DOC })
-      : ApiOkResponse({ type: CommandReply, headers: ETAG_HEADER_DOC }),
+      ? ApiCreatedResponse({ type, headers })
+      : ApiOkResponse({ type, headers }),
     ApiCommandDocs(),
   );
 }

@@ -46,6 +46,8 @@ export interface DecisionRecord {
 
 /** Events read per page while collecting a decision's caused events. */
 const PAGE = 5_000;
+/** Streams read at once when the log read could not see all of them. */
+const READ_CONCURRENCY = 16;
 
 /**
  * A decision read back from the log, or null when none has this number. Its caused events follow it
@@ -69,6 +71,19 @@ export async function readDecision(store: EventStore, authorityCode: string, num
   }
   const byStream = new Map<string, RecordedEvent[]>();
   for (const e of caused) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e]);
+  if (caused.length < data.eventCount) {
+    // The log read stops at the oldest transaction still running (the catch-up readers' guarantee),
+    // which may be older than the decision's: the item streams themselves are read then.
+    const missing = data.items.map((i) => procedureStreamId(data.authorityCode, i.procedureCode)).filter((id) => !byStream.has(id));
+    for (let start = 0; start < missing.length; start += READ_CONCURRENCY) {
+      await Promise.all(
+        missing.slice(start, start + READ_CONCURRENCY).map(async (streamId) => {
+          const own = (await store.readStream(streamId)).filter((e) => e.metadata.causationId === event.id);
+          if (own.length > 0) byStream.set(streamId, own);
+        }),
+      );
+    }
+  }
   return toRecord(data, event, (streamId) => byStream.get(streamId) ?? []);
 }
 

@@ -4,10 +4,10 @@ import type { IssueDecision } from '@tthc/domain';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import type { CommandContext } from '../command-context.js';
 import { getDecision, type DecisionRecord } from './decision-record.js';
-import { issueDecision, previewDecision, type DecisionPreview } from './issue-decision.js';
+import { issueDecision, previewDecision, type DecisionPreview, type IssuedDecision } from './issue-decision.js';
 
 /** Issue a decision: all items or none (see issueDecision). */
-export class IssueDecisionCommand extends Command<DecisionRecord> {
+export class IssueDecisionCommand extends Command<IssuedDecision> {
   constructor(
     readonly decision: IssueDecision,
     readonly context: CommandContext,
@@ -34,9 +34,9 @@ export class GetDecisionQuery extends Query<DecisionRecord> {
 }
 
 @CommandHandler(IssueDecisionCommand)
-export class IssueDecisionHandler implements ICommandHandler<IssueDecisionCommand, DecisionRecord> {
+export class IssueDecisionHandler implements ICommandHandler<IssueDecisionCommand, IssuedDecision> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
-  execute({ decision, context }: IssueDecisionCommand): Promise<DecisionRecord> {
+  execute({ decision, context }: IssueDecisionCommand): Promise<IssuedDecision> {
     return issueDecision(this.store, decision, context);
   }
 }

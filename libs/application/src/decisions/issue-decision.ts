@@ -26,6 +26,12 @@ const MAX_ATTEMPTS = 3;
 /** Procedure streams read at once while loading a decision's procedures. */
 const READ_CONCURRENCY = 16;
 
+/** The decision as recorded; `created` false when it was a repeat of one already issued. */
+export interface IssuedDecision {
+  record: DecisionRecord;
+  created: boolean;
+}
+
 /** A preview (dryRun): what every item would do, and the effect; nothing appended. */
 export interface DecisionPreview {
   authorityCode: string;
@@ -52,13 +58,13 @@ export function decisionDigest(command: IssueDecision): string {
  *   appended); DecisionNumberTaken (the number was issued with other content); WrongExpectedVersion
  *   after MAX_ATTEMPTS lost races; MultiStreamAppendUnsupported (KurrentDB before 25.1).
  */
-export async function issueDecision(store: EventStore, command: IssueDecision, context: CommandContext): Promise<DecisionRecord> {
+export async function issueDecision(store: EventStore, command: IssueDecision, context: CommandContext): Promise<IssuedDecision> {
   validateDecision(command);
   const { authorityCode, number } = command.data;
   const digest = decisionDigest(command);
   for (let attempt = 1; ; attempt++) {
     const existing = await readDecision(store, authorityCode, number);
-    if (existing) return sameOrTaken(existing, digest);
+    if (existing) return { record: sameOrTaken(existing, digest), created: false };
     const { states, revisions } = await loadProcedures(store, command);
     const outcome = decideDecision(command, (code) => states.get(code) ?? procedure.initialState());
     if (outcome.refusals.length > 0) throw new DecisionRefused(outcome.refusals);
@@ -76,12 +82,12 @@ export async function issueDecision(store: EventStore, command: IssueDecision, c
     try {
       const results = await store.appendToStreams(appends);
       const [decision, ...items] = results;
-      return await decisionRecord(store, record.data, decision, items);
+      return { record: await decisionRecord(store, record.data, decision, items), created: true };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersion)) throw error;
       if (error.streamId === appends[0].streamId) {
         const winner = await readDecision(store, authorityCode, number);
-        if (winner) return sameOrTaken(winner, digest);
+        if (winner) return { record: sameOrTaken(winner, digest), created: false };
       }
       if (attempt >= MAX_ATTEMPTS) throw error;
     }

@@ -50,7 +50,8 @@ describe('issueDecision', () => {
     const items: DecisionItem[] = [{ procedureCode: code(1), action: 'disable-paper-intake' }];
     const first = await issueDecision(store, decision('1900/QĐ-UBND', '2023-08-20', items), context());
     const head = await store.headPosition();
-    expect(await issueDecision(store, decision('1900/QĐ-UBND', '2023-08-20', items), context())).toEqual(first);
+    expect(first.created).toBe(true);
+    expect(await issueDecision(store, decision('1900/QĐ-UBND', '2023-08-20', items), context())).toEqual({ record: first.record, created: false });
     await expect(
       issueDecision(store, decision('1900/QĐ-UBND', '2023-08-20', [{ procedureCode: code(2), action: 'disable-paper-intake' }]), context()),
     ).rejects.toBeInstanceOf(DecisionNumberTaken);

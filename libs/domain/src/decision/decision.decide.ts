@@ -23,6 +23,8 @@ export interface ItemRefusal {
   /** PROCEDURE_NOT_FOUND or an IllegalProcedureTransition reason such as ALREADY_IN_MODE. */
   reason: string;
   message: string;
+  /** For an annex sent as CSV: the line the item is on (set by the api, not the domain). */
+  line?: number;
 }
 
 export interface DecisionOutcome {

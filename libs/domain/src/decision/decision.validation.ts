@@ -23,6 +23,8 @@ const FIELDS_OF: Record<(typeof DECISION_ACTIONS)[number], readonly (keyof Decis
   withdraw: ['reason'],
 };
 
+const ITEM_FIELDS = new Set<string>(['procedureCode', 'action', 'onlineMode', 'name', 'field', 'level', 'paperIntake', 'reason']);
+
 /** Stream of one decision of one authority, the number as printed (NFC): `decision-74:1500/QĐ-UBND`. */
 export const DECISION_STREAM_CATEGORY = 'decision';
 export function decisionStreamId(authorityCode: string, number: string): string {
@@ -132,7 +134,8 @@ function itemErrors(decision: IssueDecision['data'], items: readonly DecisionIte
       continue;
     }
     for (const key of Object.keys(item) as (keyof DecisionItem)[]) {
-      if (key !== 'procedureCode' && key !== 'action' && item[key] !== undefined && !FIELDS_OF[item.action].includes(key)) {
+      if (!ITEM_FIELDS.has(key)) errors.push({ field: at(key), message: `is not a field of an item (${[...ITEM_FIELDS].join(', ')})` });
+      else if (key !== 'procedureCode' && key !== 'action' && item[key] !== undefined && !FIELDS_OF[item.action].includes(key)) {
         errors.push({ field: at(key), message: `is not used by action ${item.action}` });
       }
     }

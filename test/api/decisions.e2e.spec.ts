@@ -1,0 +1,139 @@
+import { PROBLEM_JSON, startApi, type ApiHarness } from '../support/api-app.js';
+
+// Decisions over HTTP on a real PostgreSQL: JSON and CSV annexes, preview, all-or-nothing, idempotency
+// by number, the audit trail both ways, and verification of the log and read models afterwards.
+
+let api: ApiHarness;
+const HCM = '79';
+const path = `/api/authorities/${HCM}/decisions`;
+const code = (i: number) => `9.${String(i).padStart(6, '0')}`;
+const enc = (n: string) => encodeURIComponent(n);
+
+beforeAll(async () => {
+  api = await startApi();
+  // 20 procedures, partial, by one decision sent as JSON.
+  const items = Array.from({ length: 20 }, (_, i) => ({ procedureCode: code(i), action: 'register', name: `Thủ tục tổng hợp ${i}`, onlineMode: 'PARTIAL' }));
+  await api.http().post(path).send({ number: '100/QĐ-UBND', issuedOn: '2025-07-01', effectiveFrom: '2025-07-01', title: 'Công bố danh mục', items }).expect(201);
+}, 60_000);
+
+afterAll(async () => {
+  await api?.close();
+});
+
+const csv = (rows: string[]) => Buffer.from(`procedureCode,action,onlineMode,reason\n${rows.join('\n')}\n`, 'utf8');
+const postCsv = (body: Buffer, query: string) => api.http().post(`${path}?${query}`).set('Content-Type', 'text/csv').send(body);
+const header = (number: string, date = '2025-08-01') => `number=${enc(number)}&issuedOn=${date}&effectiveFrom=${date}`;
+
+describe('POST /authorities/{a}/decisions', () => {
+  it('previews with dryRun: every item, the counts before and after, nothing appended', async () => {
+    const before = await api.eventCount();
+    const { body } = await postCsv(csv([`${code(0)},reclassify,FULL_PROCESS,`, `${code(1)},reclassify,PARTIAL,`, `${code(2)},withdraw,,Bãi bỏ`]), `${header('150/QĐ-UBND')}&dryRun=true`).expect(200);
+    expect(body).toMatchObject({
+      dryRun: true,
+      accepted: false,
+      effect: { total: -1, fullProcess: 1, partial: -2, informationOnly: 0, paperIntakeDisabled: 0 },
+      summary: { before: { total: 20, partial: 20, fullProcess: 0 }, after: { total: 19, partial: 18, fullProcess: 1 } },
+    });
+    expect(body.items.map((i: { line: number; outcome: string; reason?: string }) => [i.line, i.outcome, i.reason])).toEqual([
+      [2, 'accepted', undefined],
+      [3, 'refused', 'ALREADY_IN_MODE'],
+      [4, 'accepted', undefined],
+    ]);
+    expect(await api.eventCount()).toBe(before);
+  });
+
+  it('issues a CSV annex (with a BOM) atomically, and answers a repeat with the first record', async () => {
+    const annex = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), csv([`${code(3)},reclassify,FULL_PROCESS,Nâng cấp`, `${code(4)},disable-paper-intake,,`])]);
+    const first = await postCsv(annex, header('151/QĐ-UBND')).expect(201);
+    expect(first.body).toMatchObject({
+      number: '151/QĐ-UBND',
+      streamId: 'decision-79:151/QĐ-UBND',
+      itemCount: 2,
+      eventCount: 2,
+      atomic: true,
+      effect: { fullProcess: 1, partial: -1, paperIntakeDisabled: 1 },
+      items: [
+        { index: 0, procedureCode: code(3), action: 'reclassify', reason: 'Nâng cấp', events: [{ type: 'ProcedureUpgradedToFullProcess', revision: 1 }] },
+        { index: 1, procedureCode: code(4), events: [{ type: 'PaperIntakeDisabled', revision: 1 }] },
+      ],
+    });
+    const count = await api.eventCount();
+    const again = await postCsv(annex, header('151/QĐ-UBND')).expect(200);
+    expect(again.body).toEqual(first.body);
+    // The same decision as JSON is the same content.
+    await api.http().post(path).send({ number: '151/QĐ-UBND', issuedOn: '2025-08-01', effectiveFrom: '2025-08-01', items: [
+      { procedureCode: code(3), action: 'reclassify', onlineMode: 'FULL_PROCESS', reason: 'Nâng cấp' },
+      { procedureCode: code(4), action: 'disable-paper-intake' },
+    ] }).expect(200);
+    const other = await postCsv(csv([`${code(5)},withdraw,,`]), header('151/QĐ-UBND')).expect(409);
+    expect(other.body.type).toMatch(/decision-number-taken$/);
+    expect(await api.eventCount()).toBe(count);
+  });
+
+  it('appends nothing when one item is refused, listing every refused item with its line and reason', async () => {
+    const before = await api.eventCount();
+    const rows = Array.from({ length: 15 }, (_, i) => `${code(5 + i)},reclassify,INFORMATION_ONLY,`);
+    rows[7] = `${code(12)},reclassify,PARTIAL,`;
+    rows.push(`${code(99)},withdraw,,`);
+    const { body, headers } = await postCsv(csv(rows), header('152/QĐ-UBND')).expect(409);
+    expect(headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(body.type).toMatch(/decision-refused$/);
+    expect(body.items).toEqual([
+      { index: 7, line: 9, procedureCode: code(12), reason: 'ALREADY_IN_MODE', message: 'Procedure is already PARTIAL' },
+      { index: 15, line: 17, procedureCode: code(99), reason: 'PROCEDURE_NOT_FOUND', message: `Procedure ${code(99)} is not registered for authority 79` },
+    ]);
+    expect(await api.eventCount()).toBe(before);
+    await api.http().get(`${path}/${enc('152/QĐ-UBND')}`).expect(404);
+  });
+
+  it.each([
+    ['an unknown column', Buffer.from(`procedureCode,action,mode\n${code(1)},withdraw,\n`), /line 1: unknown column 'mode'/],
+    ['a missing column', Buffer.from(`procedureCode,onlineMode\n${code(1)},PARTIAL\n`), /line 1: the column 'action' is missing/],
+    ['a quote left open', Buffer.from(`procedureCode,action,reason\n${code(1)},withdraw,ok\n${code(2)},withdraw,"never closed\n`), /line 3: a quoted field is never closed/],
+    ['a row of the wrong width', Buffer.from(`procedureCode,action\n${code(1)},withdraw\n${code(2)},withdraw,extra\n`), /line 3: this row has a different number of fields than the header/],
+    ['a mixed encoding', Buffer.concat([Buffer.from(`procedureCode,action,reason\n${code(1)},withdraw,Bãi bỏ\n${code(2)},withdraw,B`), Buffer.from([0xe3, 0x69]), Buffer.from(' b\n')]), /line 3: not UTF-8/],
+    ['an empty annex', Buffer.from('procedureCode,action\n'), /lists no items/],
+    ['100,001 rows', Buffer.from(`procedureCode,action\n${`${code(1)},withdraw\n`.repeat(100_001)}`), /more than 100,000 items/],
+  ])('refuses %s with 400 naming the line, appending nothing', async (_, annex, message) => {
+    const before = await api.eventCount();
+    const { body } = await postCsv(annex, header('153/QĐ-UBND')).expect(400);
+    expect(body.errors.map((e: { message: string }) => e.message).join('\n')).toMatch(message);
+    expect(await api.eventCount()).toBe(before);
+  });
+
+  it('refuses duplicate procedure codes and unknown actions naming line and field', async () => {
+    const { body } = await postCsv(csv([`${code(1)},withdraw,,`, `${code(2)},promote,,`, `${code(1)},withdraw,,`]), header('154/QĐ-UBND')).expect(400);
+    expect(body.errors).toEqual([
+      { field: 'line 3: action', line: 3, message: 'must be one of register, reclassify, disable-paper-intake, reenable-paper-intake, withdraw' },
+      { field: 'line 4: procedureCode', line: 4, message: `${code(1)} already appears at items[0]: a decision changes a procedure once` },
+    ]);
+  });
+
+  it('refuses a JSON body with unknown fields or header fields in the query', async () => {
+    const body = { number: '155/QĐ-UBND', issuedOn: '2025-08-01', effectiveFrom: '2025-08-01', items: [{ procedureCode: code(1), action: 'withdraw' }] };
+    const unknown = await api.http().post(path).send({ ...body, signer: 'x' }).expect(400);
+    expect(unknown.body.errors).toEqual([{ field: 'signer', message: 'is not a field of a decision' }]);
+    await api.http().post(`${path}?number=1`).send(body).expect(400);
+  });
+});
+
+describe('the audit trail, both ways', () => {
+  it('GET …/decisions/{number} lists each item with its events; each procedure event names the decision as cause', async () => {
+    const { body: record } = await api.http().get(`${path}/${enc('151/QĐ-UBND')}`).expect(200);
+    expect(record).toMatchObject({ number: '151/QĐ-UBND', actor: 'test-administrator', itemCount: 2 });
+    const { body: stream } = await api.http().get(`/api/authorities/${HCM}/procedures/${code(3)}/events`).expect(200);
+    const upgrade = stream.events.find((e: { type: string }) => e.type === 'ProcedureUpgradedToFullProcess');
+    expect(upgrade.data.decisionRef).toBe('151/QĐ-UBND');
+    expect(upgrade.causationId).toBe(record.eventId);
+    expect(upgrade.globalPosition).toBe(record.items[0].events[0].globalPosition);
+    await api.http().get(`${path}/${enc('999/QĐ-UBND')}`).expect(404);
+    await api.http().get(`${path}/not-a-number`).expect(400);
+  });
+
+  it('keeps the log verifiable and the read models equal to a replay', async () => {
+    const { body } = await api.http().post('/api/audit/verifications').expect(200);
+    expect(body.ok).toBe(true);
+    const { body: summary } = await api.http().get(`/api/authorities/${HCM}/summary?at=2025-08-01&afterPosition=${body.upToPosition}`).expect(200);
+    expect(summary).toMatchObject({ total: 20, fullProcess: { count: 1 }, partial: { count: 19 }, paperIntakeDisabled: { count: 1 } });
+  });
+});
