@@ -39,6 +39,7 @@ describe('operations', () => {
     expect(operations.sort()).toEqual(
       [
         'GET /api/authorities queries',
+      'GET /api/authorities/{authorityCode}/decisions/{number} decisions',
         'GET /api/authorities/{authorityCode}/summary queries',
         'GET /api/authorities/{authorityCode}/movement queries',
         'GET /api/summary queries',
@@ -54,6 +55,7 @@ describe('operations', () => {
         'GET /api/events audit',
         'GET /api/authorities/{authorityCode}/procedures/{procedureCode}/state audit',
         'POST /api/audit/verifications audit',
+      'POST /api/authorities/{authorityCode}/decisions decisions',
         'GET /health operations',
       ].sort(),
     );
