@@ -67,9 +67,21 @@ const COMMANDS: CommandCase[] = [
     body: (_, d) => decision({ effectiveFrom: d }),
     status: 200,
   },
+  {
+    // A decision registering a sibling of the (now withdrawn) procedure: 2.xxxxxx beside 1.xxxxxx.
+    route: 'POST /authorities/:authorityCode/decisions',
+    path: (a) => `/api/authorities/${a}/decisions`,
+    body: (p, d) => ({
+      number: `${p.slice(2)}/QĐ-UBND`,
+      issuedOn: d,
+      effectiveFrom: d,
+      items: [{ procedureCode: `2${p.slice(1)}`, action: 'register', name: 'Thủ tục tổng hợp', onlineMode: 'PARTIAL' }],
+    }),
+    status: 201,
+  },
 ];
 /** Effective dates of the sequence, one a month from 2023-06-01. */
-const DATES = ['2023-06-01', '2023-07-01', '2023-08-01', '2023-09-01', '2023-10-01'];
+const DATES = ['2023-06-01', '2023-07-01', '2023-08-01', '2023-09-01', '2023-10-01', '2023-11-01'];
 
 type Signer = (payload: JWTPayload) => Promise<string>;
 
