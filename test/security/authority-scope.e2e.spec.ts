@@ -284,6 +284,24 @@ describe('the scope follows lineage across the 2025 merger (74 and 77 dissolved 
     });
   });
 
+  it('reads the effective date of a CSV annex from the query string: 74 issues a decision effective 2025-06-30, not 2025-07-01', async () => {
+    const token = await scoped(SIGNERS[0][1], ['74'], issuedAt('2025-06-30T09:00:00Z'));
+    const annex = (code: string) => Buffer.from(`procedureCode,action,name,onlineMode\n${code},register,Thủ tục tổng hợp,PARTIAL\n`, 'utf8');
+    const post = (number: string, date: string) =>
+      api
+        .withToken(token)
+        .post(`/api/authorities/74/decisions?number=${encodeURIComponent(number)}&issuedOn=${date}&effectiveFrom=${date}`)
+        .set('Content-Type', 'text/csv')
+        .send(annex(freshProcedureCode()));
+    expect((await post('9001/QĐ-UBND', '2025-06-30')).status).toBe(201);
+    const before = await api.eventCount();
+    const res = await post('9002/QĐ-UBND', '2025-07-01');
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ type: OUTSIDE, authorityCode: '74' });
+    expect(res.body.detail).toMatch(/only before its dissolution on 2025-07-01, not on 2025-07-01$/);
+    expect(await api.eventCount()).toBe(before);
+  });
+
   it('a dated scope needs the effective date: without a real one the command is refused, not guessed', async () => {
     const token = await scoped(SIGNERS[0][1], ['74'], issuedAt('2025-06-30T09:00:00Z'));
     for (const effectiveFrom of [undefined, '2025-02-30', 'yesterday']) {
