@@ -1,5 +1,5 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { seedBinhDuong, toBusCommand } from '@tthc/application';
+import { IssueDecisionCommand, seedBinhDuong } from '@tthc/application';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
 import { startApi, type ApiHarness } from '../support/api-app.js';
 
@@ -16,7 +16,7 @@ const verify = async () => (await api.as('auditor').post('/api/audit/verificatio
 beforeAll(async () => {
   api = await startApi();
   const bus = api.app.get(CommandBus);
-  const { lastPosition } = await seedBinhDuong((command, context) => bus.execute(toBusCommand(command, context)), { concurrency: 8 });
+  const { lastPosition } = await seedBinhDuong((decision, context) => bus.execute(new IssueDecisionCommand(decision, context)));
   head = lastPosition;
   expect(await api.app.get<ProjectionRunner>(PROJECTION_RUNNER).waitForPosition(head, 60_000)).toBe(true);
 }, 180_000);
@@ -30,7 +30,7 @@ describe('POST /api/audit/verifications (read models)', () => {
     const body = await verify();
     expect(body).toMatchObject({
       ok: true,
-      eventsReplayed: 2192,
+      eventsReplayed: 2197, // 2,192 procedure events and the 5 decision records
       authoritiesChecked: 63,
       datesChecked: 6,
       mismatches: [],
@@ -38,7 +38,7 @@ describe('POST /api/audit/verifications (read models)', () => {
         ok: true,
         upToPosition: head,
         headPosition: head,
-        eventsReplayed: 2192,
+        eventsReplayed: 2197, // 2,192 procedure events and the 5 decision records
         proceduresChecked: 1893,
         mismatchCount: 0,
         intervalPath: { asOfPosition: head, summariesChecked: 6 * 63 },

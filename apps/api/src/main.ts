@@ -1,5 +1,5 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { seedBinhDuong, toBusCommand } from '@tthc/application';
+import { IssueDecisionCommand, seedBinhDuong } from '@tthc/application';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { loadSigningSecret, provideDatabase, readConfig, type AppConfig } from '@tthc/platform';
 import type { Logger } from 'pino';
@@ -73,12 +73,12 @@ async function main(): Promise<void> {
     const bus = app!.get(CommandBus);
     logger.info('empty database: loading the synthetic Bình Dương (74) scenario (SEED=off to skip)');
     const started = Date.now();
-    const result = await seedBinhDuong((command, context) => bus.execute(toBusCommand(command, context)), {
+    const result = await seedBinhDuong((decision, context) => bus.execute(new IssueDecisionCommand(decision, context)), {
       onProgress: (done, total) => {
-        if (done % 500 === 0 || done === total) logger.info(`seed: ${done}/${total} commands`);
+        logger.info(`seed: ${done}/${total} items`);
       },
     });
-    logger.info(`seed: ${result.commands} commands in ${Date.now() - started} ms, last position ${result.lastPosition}`);
+    logger.info(`seed: ${result.decisions} decisions (${result.items} items) in ${Date.now() - started} ms, last position ${result.lastPosition}`);
   }
 
   let stopping = false;

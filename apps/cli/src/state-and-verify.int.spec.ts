@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { handleProcedureCommand, seedBinhDuong, type CommandContext } from '@tthc/application';
+import { handleProcedureCommand, issueDecision, seedBinhDuong, type CommandContext } from '@tthc/application';
 import type { ProcedureCommand } from '@tthc/domain';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { PROJECTION_RUNNER, READ_MODEL_DATA_SOURCE, type ProjectionRunner } from '@tthc/read-models';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   app = await createCliContext(db.url);
   await migrate(app, new BufferWriter());
   const store = app.get<EventStore>(EVENT_STORE);
-  await seedBinhDuong((command, ctx) => handleProcedureCommand(store, command, ctx), { concurrency: 8 });
+  await seedBinhDuong((decision, ctx) => issueDecision(store, decision, ctx));
   const command = (c: ProcedureCommand) => handleProcedureCommand(store, c, context);
   await command({
     type: 'RegisterProcedure',
@@ -92,7 +92,7 @@ describe('verify (the read models)', () => {
   it('finds the read models in agreement with the log', async () => {
     const run = await cli('verify');
     expect({ code: run.code, stderr: run.stderr.replace(/^verify: .*\n/gm, '') }).toEqual({ code: EXIT.OK, stderr: '' });
-    expect(run.stdout).toMatch(/read models: 2194 events replayed up to position \d+; 63 authorities on \d+ dates/);
+    expect(run.stdout).toMatch(/read models: 2199 events replayed up to position \d+; 63 authorities on \d+ dates/);
     expect(run.stdout).toContain('read models: ok\n');
   });
 

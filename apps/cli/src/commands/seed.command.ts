@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { BINH_DUONG, seedBinhDuong, seedNational, toBusCommand } from '@tthc/application';
+import { BINH_DUONG, IssueDecisionCommand, seedBinhDuong, seedNational } from '@tthc/application';
 import { procedureStreamId } from '@tthc/domain';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { CliError, integerOption } from '../errors.js';
@@ -48,14 +48,13 @@ export async function seed(app: INestApplicationContext, options: SeedOptions, i
     return;
   }
   const bus = app.get(CommandBus);
-  const progress = progressBar(io.stderr, 'seed', 'commands', interactive);
-  const result = await seedBinhDuong((command, context) => bus.execute(toBusCommand(command, context)), {
-    concurrency,
+  const progress = progressBar(io.stderr, 'seed', 'items', interactive);
+  const result = await seedBinhDuong((decision, context) => bus.execute(new IssueDecisionCommand(decision, context)), {
     onProgress: (done, total) => progress.update(done, total),
   });
   const { millis } = progress.done();
   io.stdout.write(
-    `loaded the synthetic Bình Dương (74) scenario: ${result.commands} commands in ${(millis / 1000).toFixed(1)} s, last position ${result.lastPosition}\n`,
+    `loaded the synthetic Bình Dương (74) scenario: ${result.decisions} decisions (${result.items} items) in ${(millis / 1000).toFixed(1)} s, last position ${result.lastPosition}\n`,
   );
 }
 

@@ -1,4 +1,4 @@
-import type { OnlineMode, ProcedureCommand } from '@tthc/domain';
+import { itemCommand, type DecisionItem, type IssueDecision, type OnlineMode, type ProcedureCommand } from '@tthc/domain';
 import { prng, shuffle, SYNTHETIC_FIELDS, SYNTHETIC_LEVELS } from './prng.js';
 
 /**
@@ -9,7 +9,8 @@ import { prng, shuffle, SYNTHETIC_FIELDS, SYNTHETIC_LEVELS } from './prng.js';
  *   in force on 2023-06-01: 1,893 = 697 full-process + 692 partial + 504 information-only; 731 paperless
  *   in force on 2023-10-16: 1,890 = 756 full-process + 830 partial + 304 information-only
  *
- * The changes in between are spread over dated (invented) decisions:
+ * The scenario is five (invented) decisions, each issued whole with its annex:
+ *   2023-06-01  1000/QĐ-UBND: the 1,893 procedures registered
  *   2023-07-15  100 information-only → partial
  *   2023-08-20   59 partial → full-process
  *   2023-09-10   97 information-only → partial, 3 information-only withdrawn
@@ -22,9 +23,17 @@ export const BINH_DUONG_FIGURES = {
   '2023-10-16': { total: 1890, fullProcess: 756, partial: 830, informationOnly: 304, paperIntakeDisabled: 771 },
 } as const;
 
-const decision = (n: string) => `${n}/QĐ-UBND (tổng hợp)`;
+/** Issue date of each invented decision: a few days before it takes effect, as provinces publish them. */
+const DECISIONS: { number: string; issuedOn: string; effectiveFrom: string; title: string }[] = [
+  { number: '1000/QĐ-UBND', issuedOn: '2023-05-25', effectiveFrom: '2023-06-01', title: 'Công bố danh mục thủ tục hành chính (dữ liệu tổng hợp)' },
+  { number: '1500/QĐ-UBND', issuedOn: '2023-07-10', effectiveFrom: '2023-07-15', title: 'Nâng cấp thủ tục lên dịch vụ công trực tuyến một phần (dữ liệu tổng hợp)' },
+  { number: '1900/QĐ-UBND', issuedOn: '2023-08-15', effectiveFrom: '2023-08-20', title: 'Nâng cấp thủ tục lên dịch vụ công trực tuyến toàn trình (dữ liệu tổng hợp)' },
+  { number: '2100/QĐ-UBND', issuedOn: '2023-09-05', effectiveFrom: '2023-09-10', title: 'Nâng cấp và bãi bỏ thủ tục hành chính (dữ liệu tổng hợp)' },
+  { number: '2400/QĐ-UBND', issuedOn: '2023-10-11', effectiveFrom: '2023-10-16', title: 'Thủ tục không tiếp nhận hồ sơ giấy (dữ liệu tổng hợp)' },
+];
 
-export function binhDuongSeedCommands(): ProcedureCommand[] {
+/** The scenario as the five decisions of the README's table, in order, each with its annex. */
+export function binhDuongSeedDecisions(): IssueDecision[] {
   const random = prng(7401);
   const codes = Array.from({ length: 1893 }, (_, i) => `9.${String(i + 1).padStart(6, '0')}`);
   const order = shuffle(codes, random);
@@ -38,44 +47,31 @@ export function binhDuongSeedCommands(): ProcedureCommand[] {
     ...partial.map((c) => [c, 'PARTIAL'] as const),
     ...info.map((c) => [c, 'INFORMATION_ONLY'] as const),
   ]);
-
-  const key = (procedureCode: string) => ({ authorityCode: BINH_DUONG, procedureCode });
-  const commands: ProcedureCommand[] = codes.map((code, i) => ({
-    type: 'RegisterProcedure',
-    data: {
-      ...key(code),
-      name: `Thủ tục hành chính mẫu số ${i + 1} (dữ liệu tổng hợp)`,
-      field: SYNTHETIC_FIELDS[i % SYNTHETIC_FIELDS.length],
-      level: SYNTHETIC_LEVELS[i % SYNTHETIC_LEVELS.length],
-      onlineMode: modeOf.get(code)!,
-      paperIntake: paperless.has(code) ? 'DISABLED' : 'ACCEPTED',
-      effectiveFrom: '2023-06-01',
-      decisionRef: decision('1000'),
-    },
+  const registrations: DecisionItem[] = codes.map((code, i) => ({
+    procedureCode: code,
+    action: 'register',
+    name: `Thủ tục hành chính mẫu số ${i + 1} (dữ liệu tổng hợp)`,
+    field: SYNTHETIC_FIELDS[i % SYNTHETIC_FIELDS.length],
+    level: SYNTHETIC_LEVELS[i % SYNTHETIC_LEVELS.length],
+    onlineMode: modeOf.get(code)!,
+    paperIntake: paperless.has(code) ? 'DISABLED' : 'ACCEPTED',
   }));
-  const reclassify = (list: string[], onlineMode: OnlineMode, effectiveFrom: string, ref: string): ProcedureCommand[] =>
-    list.map((code) => ({
-      type: 'ReclassifyProcedure',
-      data: { ...key(code), onlineMode, effectiveFrom, decisionRef: decision(ref), reason: 'Nâng cấp dịch vụ công trực tuyến' },
-    }));
+  const reclassify = (list: string[], onlineMode: OnlineMode): DecisionItem[] =>
+    list.map((code) => ({ procedureCode: code, action: 'reclassify', onlineMode, reason: 'Nâng cấp dịch vụ công trực tuyến' }));
+  const annexes: DecisionItem[][] = [
+    registrations,
+    reclassify(info.slice(0, 100), 'PARTIAL'),
+    reclassify(partial.slice(131, 131 + 59), 'FULL_PROCESS'), // still taking paper
+    [
+      ...reclassify(info.slice(100, 197), 'PARTIAL'),
+      ...info.slice(197, 200).map((code): DecisionItem => ({ procedureCode: code, action: 'withdraw', reason: 'Thủ tục bị bãi bỏ' })),
+    ],
+    full.slice(600, 640).map((code): DecisionItem => ({ procedureCode: code, action: 'disable-paper-intake', reason: 'Đủ điều kiện không nhận hồ sơ giấy' })),
+  ];
+  return DECISIONS.map((header, i) => ({ type: 'IssueDecision', data: { authorityCode: BINH_DUONG, ...header, items: annexes[i] } }));
+}
 
-  const infoToPartialJuly = info.slice(0, 100);
-  const partialToFull = partial.slice(131, 131 + 59); // still taking paper
-  const infoToPartialSeptember = info.slice(100, 197);
-  const withdrawn = info.slice(197, 200);
-  const paperlessOctober = full.slice(600, 640);
-  commands.push(
-    ...reclassify(infoToPartialJuly, 'PARTIAL', '2023-07-15', '1500'),
-    ...reclassify(partialToFull, 'FULL_PROCESS', '2023-08-20', '1900'),
-    ...reclassify(infoToPartialSeptember, 'PARTIAL', '2023-09-10', '2100'),
-    ...withdrawn.map((code): ProcedureCommand => ({
-      type: 'WithdrawProcedure',
-      data: { ...key(code), effectiveFrom: '2023-09-10', decisionRef: decision('2100'), reason: 'Thủ tục bị bãi bỏ' },
-    })),
-    ...paperlessOctober.map((code): ProcedureCommand => ({
-      type: 'DisablePaperIntake',
-      data: { ...key(code), effectiveFrom: '2023-10-16', decisionRef: decision('2400'), reason: 'Đủ điều kiện không nhận hồ sơ giấy' },
-    })),
-  );
-  return commands;
+/** The same scenario as single commands, one per item (each referencing its decision's number). */
+export function binhDuongSeedCommands(): ProcedureCommand[] {
+  return binhDuongSeedDecisions().flatMap(({ data }) => data.items.map((item) => itemCommand(data, item)));
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@tthc/event-store';
-import type { ProcedureCommand } from '@tthc/domain';
-import type { CommandContext, CommandResult } from '../command-context.js';
-import { binhDuongSeedCommands } from './binh-duong.seed.js';
+import type { IssueDecision } from '@tthc/domain';
+import type { CommandContext } from '../command-context.js';
+import type { DecisionRecord } from '../decisions/decision-record.js';
+import { binhDuongSeedDecisions } from './binh-duong.seed.js';
 import { nationalSeedStreams, type NationalSeedOptions } from './national.seed.js';
 
 export type Progress = (done: number, total: number) => void;
@@ -20,27 +21,29 @@ async function pool<T>(items: readonly T[], concurrency: number, task: (item: T)
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+/** Issues one decision: the command bus with IssueDecisionCommand, or issueDecision on a store. */
+export type IssueDecisionFn = (decision: IssueDecision, context: CommandContext) => Promise<{ record: DecisionRecord }>;
+
 /**
- * Loads the Bình Dương scenario through the real command path (`execute` is the command bus or
- * handleProcedureCommand). Commands of one date run concurrently; dates run in order.
+ * Loads the Bình Dương scenario as its five decisions, in order, each issued whole (all items or
+ * none) through the real decision path. Progress counts items.
  */
 export async function seedBinhDuong(
-  execute: (command: ProcedureCommand, context: CommandContext) => Promise<CommandResult>,
-  options: { concurrency?: number; onProgress?: Progress } = {},
-): Promise<{ commands: number; lastPosition: number }> {
-  const commands = binhDuongSeedCommands();
-  const byDate = new Map<string, ProcedureCommand[]>();
-  for (const c of commands) byDate.set(c.data.effectiveFrom, [...(byDate.get(c.data.effectiveFrom) ?? []), c]);
+  issue: IssueDecisionFn,
+  options: { onProgress?: Progress } = {},
+): Promise<{ decisions: number; items: number; lastPosition: number }> {
+  const decisions = binhDuongSeedDecisions();
+  const total = decisions.reduce((n, d) => n + d.data.items.length, 0);
   let done = 0;
   let lastPosition = 0;
   const correlationId = `seed-binh-duong-${randomUUID()}`;
-  for (const date of [...byDate.keys()].sort()) {
-    await pool(byDate.get(date)!, options.concurrency ?? 8, async (command) => {
-      const result = await execute(command, { actor: 'seed', correlationId });
-      lastPosition = Math.max(lastPosition, ...result.events.map((e) => e.globalPosition));
-    }, () => options.onProgress?.(++done, commands.length));
+  for (const decision of decisions) {
+    const { record } = await issue(decision, { actor: 'seed', correlationId });
+    lastPosition = Math.max(lastPosition, record.globalPosition, ...record.items.flatMap((i) => i.events.map((e) => e.globalPosition)));
+    done += decision.data.items.length;
+    options.onProgress?.(done, total);
   }
-  return { commands: commands.length, lastPosition };
+  return { decisions: decisions.length, items: total, lastPosition };
 }
 
 /** Appends the national synthetic data set, one append per procedure stream. */

@@ -1,11 +1,11 @@
-import { BINH_DUONG_FIGURES, seedBinhDuong } from '@tthc/application';
+import { BINH_DUONG_FIGURES, issueDecision, seedBinhDuong } from '@tthc/application';
 import { createReadModelHarness, type ReadModelHarness } from '../testing/read-model-harness.js';
 
 describe('the Bình Dương scenario, projected', () => {
   let h: ReadModelHarness;
   beforeAll(async () => {
     h = await createReadModelHarness();
-    await seedBinhDuong((command, context) => h.execute(command, context));
+    await seedBinhDuong((decision, context) => issueDecision(h.store, decision, context));
     await h.runner({ batchSize: 500 }).catchUp();
   }, 120_000);
   afterAll(() => h.close());
