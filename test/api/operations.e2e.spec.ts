@@ -15,11 +15,15 @@ describe('operations', () => {
 
   it('GET /health answers ok with the database up, outside the /api prefix, without a token', async () => {
     const { body, headers } = await api.anonymous().get('/health').expect(200);
-    expect(body).toEqual({
-      status: 'ok',
-      database: 'up',
-      projector: { status: 'up', position: 0, head: 0, lag: 0, delaySeconds: 0, inProcess: true, lastError: null },
-    });
+    // @nestjs/terminus's shape: every check under `details`, and under `info` (up, degraded) or `error` (down).
+    const projector = { status: 'up', state: 'up', position: 0, head: 0, lag: 0, delaySeconds: 0, inProcess: true, lastError: null, lastErrorAt: null };
+    const database = {
+      status: 'up',
+      probe: 'ok',
+      requests: { reachable: true, inFlight: expect.any(Number), oldestInFlightMs: expect.any(Number), failuresLastMinute: 0, lastFailure: null, lastSuccessAt: expect.any(String) },
+    };
+    const details = { database, eventStore: { status: 'up', head: 0 }, projector };
+    expect(body).toEqual({ status: 'ok', info: details, error: {}, details });
     expect(headers['content-type']).toMatch(/^application\/json/);
     await api.http().get('/api/health').expect(404);
   });
@@ -169,7 +173,11 @@ describe('when the database is gone', () => {
     expect(query.headers['retry-after']).toBe('5');
 
     const health = await api.http().get('/health').expect(503);
-    expect(health.body).toMatchObject({ status: 'error', database: 'down', projector: { status: 'unknown' } });
+    expect(health.body).toMatchObject({
+      status: 'error',
+      error: { database: { status: 'down', probe: 'failed' }, eventStore: { status: 'down', head: null } },
+      info: { projector: { status: 'degraded', state: 'unknown' } },
+    });
   });
 });
 

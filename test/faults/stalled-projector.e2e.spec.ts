@@ -7,7 +7,8 @@ import { PROBLEM_JSON, freshProcedureCode, proceduresPath, registration, startAp
 // The projector killed with SIGKILL mid-batch is libs/read-models/src/projection/projection-crash.int.spec.ts.
 
 interface ProjectorHealth {
-  status: 'up' | 'behind' | 'unknown';
+  status: 'up' | 'degraded';
+  state: 'up' | 'behind' | 'failing' | 'unknown';
   position: number;
   head: number;
   lag: number;
@@ -18,7 +19,7 @@ interface ProjectorHealth {
 async function projector(api: ApiHarness): Promise<{ httpStatus: number; status: string; projector: ProjectorHealth; elapsedMs: number }> {
   const started = Date.now();
   const res = await api.anonymous().get('/health');
-  return { httpStatus: res.status, status: res.body.status, projector: res.body.projector, elapsedMs: Date.now() - started };
+  return { httpStatus: res.status, status: res.body.status, projector: res.body.details.projector, elapsedMs: Date.now() - started };
 }
 
 async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
@@ -41,7 +42,7 @@ async function commandsGoThrough(api: ApiHarness): Promise<void> {
   expect(Date.now() - started).toBeLessThan(3_000);
 }
 
-const caughtUp = (h: { projector: ProjectorHealth }) => h.projector.status === 'up' && h.projector.lag === 0 && h.projector.head > 0;
+const caughtUp = (h: { projector: ProjectorHealth }) => h.projector.state === 'up' && h.projector.lag === 0 && h.projector.head > 0;
 
 /** Backends waiting for a lock on the checkpoint table: the projector, stuck inside its batch's transaction. */
 async function waitingForCheckpoints(api: ApiHarness): Promise<number> {
@@ -79,10 +80,11 @@ describe('a projector stalled mid-batch (its checkpoint table locked against wri
 
     await commandsGoThrough(api);
     await until(() => waitingForCheckpoints(api), (n) => n >= 1);
-    const behind = await until(() => projector(api), (h) => h.projector.status === 'behind');
+    const behind = await until(() => projector(api), (h) => h.projector.state === 'behind');
     expect(behind.httpStatus).toBe(200);
-    expect(behind.status).toBe('ok');
-    expect(behind.projector).toMatchObject({ status: 'behind', position: stalledAt, inProcess: true });
+    expect(behind.status).toBe('degraded');
+    expect(behind.httpStatus).toBe(200);
+    expect(behind.projector).toMatchObject({ status: 'degraded', state: 'behind', position: stalledAt, inProcess: true });
     expect(behind.projector.lag).toBeGreaterThanOrEqual(20);
     expect(behind.projector.delaySeconds).toBeGreaterThanOrEqual(1);
 
@@ -131,7 +133,7 @@ describe('a projector whose table is locked outright (ACCESS EXCLUSIVE)', () => 
     // the lag shows only then. SECURITY.md, "Faults".)
     expect(health.elapsedMs).toBeLessThan(5_000);
     expect(health.httpStatus).toBe(200);
-    expect(health.projector.status).not.toBe('unknown');
+    expect(health.projector.state).not.toBe('unknown');
     await locker.query('COMMIT');
     const after = await until(() => projector(api), (h) => caughtUp(h) && h.projector.head >= health.projector.head + 20);
     expect(after.projector.position).toBe(after.projector.head);
@@ -149,9 +151,9 @@ describe('no projector running (PROJECTOR=off, and apps/projector down)', () => 
   it('takes commands; /health reports the projector behind once the oldest event has waited past the bound', async () => {
     await commandsGoThrough(api);
     const early = await projector(api);
-    expect(early.projector).toMatchObject({ status: 'up', position: 0, inProcess: false });
+    expect(early.projector).toMatchObject({ status: 'up', state: 'up', position: 0, inProcess: false });
     expect(early.projector.lag).toBeGreaterThanOrEqual(20);
-    const behind = await until(() => projector(api), (h) => h.projector.status === 'behind');
+    const behind = await until(() => projector(api), (h) => h.projector.state === 'behind');
     expect(behind.httpStatus).toBe(200);
     expect(behind.projector).toMatchObject({ position: 0, inProcess: false });
     expect(behind.projector.delaySeconds).toBeGreaterThanOrEqual(1);
@@ -162,7 +164,7 @@ describe('no projector running (PROJECTOR=off, and apps/projector down)', () => 
     try {
       await commandsGoThrough(strict);
       const health = await projector(strict);
-      expect(health.projector).toMatchObject({ status: 'behind', lag: 20 });
+      expect(health.projector).toMatchObject({ status: 'degraded', state: 'behind', lag: 20 });
     } finally {
       await strict.close();
     }

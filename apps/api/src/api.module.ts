@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
 import { ApplicationModule } from '@tthc/application';
 import { EventStoreModule } from '@tthc/event-store';
-import { DatabaseModule, type EventStoreConfig, type ProjectorBehindConfig } from '@tthc/platform';
+import { DatabaseModule, type DatabaseBounds, type EventStoreConfig, type ProjectorBehindConfig } from '@tthc/platform';
 import { ReadModelsModule } from '@tthc/read-models';
 import { AuthGuard } from './auth/auth.guard.js';
 import type { AuthOptions } from './auth/auth.options.js';
@@ -39,6 +40,8 @@ export interface ApiModuleOptions {
   projectorBehind?: Partial<ProjectorBehindConfig>;
   /** EVENT_STORE: PostgreSQL (default) or KurrentDB. */
   eventStore?: EventStoreConfig;
+  /** How long each database call may take (default DEFAULT_DATABASE_BOUNDS). */
+  databaseBounds?: DatabaseBounds;
 }
 
 export const CONTROLLERS = [
@@ -73,7 +76,9 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         CqrsModule.forRoot(),
-        DatabaseModule.forRoot({ url: options.databaseUrl }),
+        // /health's checks; failures are in the answer and the request log, not logged again.
+        TerminusModule.forRoot({ logger: false }),
+        DatabaseModule.forRoot({ url: options.databaseUrl, bounds: options.databaseBounds }),
         EventStoreModule.forRoot(options.eventStore),
         ApplicationModule,
         readModels,

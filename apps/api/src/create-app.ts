@@ -1,10 +1,11 @@
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type pg from 'pg';
 import { json, raw } from 'body-parser';
 import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
-import { PG_POOL, readConfig, type EventStoreConfig, type ProjectorBehindConfig } from '@tthc/platform';
+import { PG_POOL, readConfig, type DatabaseBounds, type EventStoreConfig, type HttpTimeouts, type ProjectorBehindConfig } from '@tthc/platform';
 import { ApiModule } from './api.module.js';
 import { authOptionsFromConfig, type AuthOptions } from './auth/auth.options.js';
 import { migrateDatabase } from './database/api-schema.js';
@@ -43,6 +44,10 @@ export interface CreateAppOptions {
   projectorBehind?: Partial<ProjectorBehindConfig>;
   /** The event store; defaults to EVENT_STORE (postgres) and KURRENTDB_CONNECTION_STRING. */
   eventStore?: EventStoreConfig;
+  /** How long each database call may take; defaults to DATABASE_*_TIMEOUT_MS. */
+  databaseBounds?: Partial<DatabaseBounds>;
+  /** The HTTP server's header, request and keep-alive timeouts; default HTTP_*_TIMEOUT_MS. */
+  httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 /** The body limit of POST /api/authorities/{a}/decisions (a 100,000-row annex fits). */
@@ -78,6 +83,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
       rateLimit: { ...config.commandRateLimit, ...options.rateLimit },
       projectorBehind: { ...config.projectorBehind, ...options.projectorBehind },
       eventStore: options.eventStore ?? config.eventStore,
+      databaseBounds: { ...config.databaseBounds, ...options.databaseBounds },
     }),
     new ProblemExpressAdapter(),
     { logger: new PinoLoggerService(rootLogger), bodyParser: false, abortOnError: false },
@@ -120,5 +126,21 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
 
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics', 'docs'] });
   setUpOpenApi(app);
+  boundHttpServer(app.getHttpServer(), { ...config.httpTimeouts, ...options.httpTimeouts });
   return app;
+}
+
+/**
+ * node's bounds on a client's connection (see HttpTimeouts). node checks the header and request
+ * timeouts every `connectionsCheckingInterval` (30 s by default, read when the server starts
+ * listening): checked at a quarter of the smallest, at most every second, so that they hold to within it.
+ */
+function boundHttpServer(server: Server, timeouts: HttpTimeouts): void {
+  server.headersTimeout = timeouts.headersTimeoutMs;
+  server.requestTimeout = timeouts.requestTimeoutMs;
+  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  const bounds = [timeouts.headersTimeoutMs, timeouts.requestTimeoutMs].filter((ms) => ms > 0);
+  if (bounds.length > 0) {
+    (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(25, Math.min(1_000, Math.min(...bounds) / 4));
+  }
 }

@@ -13,7 +13,7 @@ import {
   type FieldError,
   type ItemRefusal,
 } from '@tthc/domain';
-import { MultiStreamAppendUnsupported, WrongExpectedVersion } from '@tthc/event-store';
+import { CommitOutcomeUnknown, MultiStreamAppendUnsupported, WrongExpectedVersion } from '@tthc/event-store';
 import { databaseResourceShortage } from '@tthc/platform';
 import { ProjectionBehind } from '@tthc/read-models';
 import { AccessDenied, AuthenticationRequired, AuthenticationUnavailable, OutsideAuthorityScope } from './auth/auth.errors.js';
@@ -178,13 +178,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof ProjectionBehind) {
       return problem(503, 'projection-behind', 'Read models not caught up', exception.message);
     }
+    if (exception instanceof CommitOutcomeUnknown) {
+      return problem(
+        503,
+        'commit-outcome-unknown',
+        'Outcome unknown',
+        'The connection to the event store was lost after the command was sent, and whether its events were recorded could not be checked: they may have been. Retry with the same Idempotency-Key (a recorded command then answers with its original reply, and appends nothing twice), or read the stream to check.',
+      );
+    }
     const shortage = databaseResourceShortage(exception);
     if (shortage) {
       const detail = `Nothing was done: ${shortage.description} (SQLSTATE ${shortage.sqlState}); retry once an operator has freed it`;
       return problem(503, 'database-resources', 'Service unavailable', detail, { reason: shortage.reason, sqlState: shortage.sqlState });
     }
     if (isDatabaseUnavailable(exception)) {
-      return problem(503, 'store-unavailable', 'Service unavailable', 'The event store is unreachable; retry later');
+      return problem(503, 'store-unavailable', 'Service unavailable', 'The event store is unreachable and nothing was recorded; retry later');
     }
     if (exception instanceof HttpException) return fromHttpException(exception);
     return problem(500, 'internal-error', 'Internal server error', 'An unexpected error occurred');

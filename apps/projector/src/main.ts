@@ -4,7 +4,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventStoreModule } from '@tthc/event-store';
-import { DatabaseModule, provideDatabase, readConfig, type EventStoreConfig } from '@tthc/platform';
+import { DatabaseModule, provideDatabase, readConfig, type DatabaseBounds, type EventStoreConfig } from '@tthc/platform';
 import { PROJECTION_RUNNER, ReadModelsModule, type ProjectionRunner } from '@tthc/read-models';
 
 /**
@@ -13,12 +13,12 @@ import { PROJECTION_RUNNER, ReadModelsModule, type ProjectionRunner } from '@tth
  */
 @Module({})
 class ProjectorModule {
-  static forRoot(databaseUrl: string, eventStore: EventStoreConfig): DynamicModule {
+  static forRoot(databaseUrl: string, eventStore: EventStoreConfig, bounds: DatabaseBounds): DynamicModule {
     return {
       module: ProjectorModule,
       imports: [
         CqrsModule.forRoot(),
-        DatabaseModule.forRoot({ url: databaseUrl }),
+        DatabaseModule.forRoot({ url: databaseUrl, bounds }),
         EventStoreModule.forRoot(eventStore),
         ReadModelsModule.forRoot({ databaseUrl, runProjector: true }),
       ],
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     persistent: true,
     log: (m) => logger.log(m),
   });
-  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(database.url, config.eventStore));
+  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(database.url, config.eventStore, config.databaseBounds));
   const runner = app.get<ProjectionRunner>(PROJECTION_RUNNER);
   const report = setInterval(async () => {
     let reached = true;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { v5 as uuidV5 } from 'uuid';
 import {
   PROCEDURE_EVENT_SCHEMA_VERSION,
   procedure,
@@ -7,16 +8,29 @@ import {
   type ProcedureCommand,
   type ProcedureEvent,
 } from '@tthc/domain';
-import { WrongExpectedVersion, type EventStore, type NewEvent } from '@tthc/event-store';
+import { WrongExpectedVersion, type EventStore, type NewEvent, type RecordedEvent } from '@tthc/event-store';
 import type { CommandContext, CommandResult } from './command-context.js';
 import { ConcurrencyConflict } from './errors.js';
 
 /** Without If-Match a lost race is retried on fresh state, so no update is lost and none is blind. */
 const MAX_ATTEMPTS = 5;
 
+/** The name space of event ids derived from an idempotency key (RFC 9562 §5.5, a random UUID chosen once). */
+const EVENT_ID_NAMESPACE = '5b0b7b8e-3c3f-4f0e-9a51-7f2d0c6e4a11';
+
+/** Results that answer a command carried out before (its events found in the stream), not appended now. */
+const recovered = new WeakSet<CommandResult>();
+
+/** True when `result` was rebuilt from the events of an earlier attempt with the same idempotency key. */
+export function isRecoveredResult(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && recovered.has(result as CommandResult);
+}
+
 /**
  * Loads the procedure's stream, folds it, decides, and appends with the revision it read, so that a
- * concurrent writer makes this append fail instead of interleaving.
+ * concurrent writer makes this append fail instead of interleaving. With `context.idempotencyKey`,
+ * a stream that already holds this command's events (their ids derive from the key) answers with
+ * them, before If-Match or the rules are looked at: the command was carried out, and this is its reply.
  */
 export async function handleProcedureCommand(
   store: EventStore,
@@ -27,6 +41,12 @@ export async function handleProcedureCommand(
   const streamId = procedureStreamId(command.data.authorityCode, command.data.procedureCode);
   for (let attempt = 1; ; attempt++) {
     const history = await store.readStream(streamId);
+    const earlier = context.idempotencyKey === undefined ? [] : eventsOf(history, context.idempotencyKey);
+    if (earlier.length > 0) {
+      const result: CommandResult = { streamId, revision: earlier[earlier.length - 1].revision, events: earlier.map(({ type, globalPosition }) => ({ type, globalPosition })) };
+      recovered.add(result);
+      return result;
+    }
     const current = history.length === 0 ? null : history[history.length - 1].revision;
     if (context.expectedRevision !== undefined && context.expectedRevision !== current) {
       throw new ConcurrencyConflict(streamId, context.expectedRevision, current);
@@ -34,7 +54,7 @@ export async function handleProcedureCommand(
     const state = history.reduce((s, e) => procedure.evolve(s, e as unknown as ProcedureEvent), procedure.initialState());
     const decided = procedure.decide(command, state);
     try {
-      const result = await store.appendToStream(streamId, decided.map((e) => toNewEvent(e, context)), {
+      const result = await store.appendToStream(streamId, decided.map((e, index) => toNewEvent(e, context, index)), {
         expectedRevision: current ?? 'no_stream',
       });
       return {
@@ -52,9 +72,30 @@ export async function handleProcedureCommand(
   }
 }
 
-function toNewEvent(event: ProcedureEvent, context: CommandContext): NewEvent {
+/** The id of a command's `index`-th event: derived from the idempotency key when there is one, random otherwise. */
+function eventId(context: CommandContext, index: number): string {
+  return context.idempotencyKey === undefined ? randomUUID() : derivedEventId(context.idempotencyKey, index);
+}
+
+/** UUID v5 of the key and the index: the same in every attempt of one request. */
+function derivedEventId(idempotencyKey: string, index: number): string {
+  return uuidV5(`${idempotencyKey}\n${index}`, EVENT_ID_NAMESPACE);
+}
+
+/** The events an earlier attempt with this key appended: ids of index 0, 1, … in a row. */
+function eventsOf(history: readonly RecordedEvent[], idempotencyKey: string): RecordedEvent[] {
+  const byId = new Map(history.map((e) => [e.id, e]));
+  const found: RecordedEvent[] = [];
+  for (;;) {
+    const event = byId.get(derivedEventId(idempotencyKey, found.length));
+    if (event === undefined) return found;
+    found.push(event);
+  }
+}
+
+function toNewEvent(event: ProcedureEvent, context: CommandContext, index: number): NewEvent {
   return {
-    id: randomUUID(),
+    id: eventId(context, index),
     type: event.type,
     schemaVersion: PROCEDURE_EVENT_SCHEMA_VERSION,
     data: event.data,

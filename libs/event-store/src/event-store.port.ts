@@ -133,7 +133,7 @@ export class DuplicateEventIds extends Error {
   }
 }
 
-/** The store cannot be reached; the command may be retried. */
+/** The store cannot be reached, and nothing of this call was written; the command may be retried. */
 export class EventStoreUnavailable extends Error {
   readonly code = 'EVENT_STORE_UNAVAILABLE';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -170,5 +170,23 @@ export function checkStreamAppends(appends: readonly StreamAppend[]): void {
       if (ids.has(event.id)) throw new DuplicateEventIds(append.streamId, [event.id]);
       ids.add(event.id);
     }
+  }
+}
+
+/**
+ * An append was sent, its answer was lost (the connection failed or stayed silent), and whether it
+ * committed could not be found out either: its events may or may not be in the store. Appending the
+ * same events again (the same ids, to the same stream) is safe: if they are there, that appends
+ * nothing and answers with them.
+ */
+export class CommitOutcomeUnknown extends Error {
+  readonly code = 'COMMIT_OUTCOME_UNKNOWN';
+  constructor(
+    readonly streamId: string,
+    readonly eventIds: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`The append of ${eventIds.length} event(s) to ${streamId} may or may not have committed: its answer was lost and the store could not be asked`, options);
+    this.name = 'CommitOutcomeUnknown';
   }
 }

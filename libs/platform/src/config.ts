@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseDecimalInteger } from './decimal-integer.js';
+import { DEFAULT_DATABASE_BOUNDS, type DatabaseBounds } from './database-bounds.js';
 
 /**
  * Which event store the apps use (EVENT_STORE): PostgreSQL, the default, in the same database as the
@@ -34,7 +35,26 @@ export interface AppConfig {
   kurrentdbConnectionString: string | undefined;
   /** apps/projector touches this file while it projects (PROJECTOR_HEARTBEAT_FILE), for container health checks. */
   projectorHeartbeatFile: string | undefined;
+  /** How long each database call of the api and the projector may take (DATABASE_*_TIMEOUT_MS). */
+  databaseBounds: DatabaseBounds;
+  /** Bounds of the api's HTTP connections (HTTP_*_TIMEOUT_MS). */
+  httpTimeouts: HttpTimeouts;
 }
+
+/**
+ * node's http server bounds, in milliseconds (0 turns one off). A client that trickles its request
+ * (slow loris) is cut off by the first two; an idle keep-alive connection by the third.
+ */
+export interface HttpTimeouts {
+  /** The whole header block must arrive within this (HTTP_HEADERS_TIMEOUT_MS, default 10,000). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this (HTTP_REQUEST_TIMEOUT_MS, default 30,000). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (HTTP_KEEP_ALIVE_TIMEOUT_MS, default 5,000). */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 };
 
 /** Bearer JWT verification (SECURITY.md, "Authentication"). */
 export interface AuthConfig {
@@ -96,7 +116,37 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventStore: readEventStoreConfig(env),
     kurrentdbConnectionString: env.KURRENTDB_CONNECTION_STRING || undefined,
     projectorHeartbeatFile: env.PROJECTOR_HEARTBEAT_FILE || undefined,
+    databaseBounds: readDatabaseBounds(env),
+    httpTimeouts: readHttpTimeouts(env),
   };
+}
+
+function readDatabaseBounds(env: NodeJS.ProcessEnv): DatabaseBounds {
+  const d = DEFAULT_DATABASE_BOUNDS;
+  const statementTimeoutMs = integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', d.statementTimeoutMs);
+  // Unless set, the client-side bound follows the server's, 5 s later: the server's answer comes first.
+  const queryFallback = statementTimeoutMs === 0 ? d.queryTimeoutMs : statementTimeoutMs + 5_000;
+  return {
+    statementTimeoutMs,
+    idleInTransactionTimeoutMs: integer(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', d.idleInTransactionTimeoutMs),
+    queryTimeoutMs: integer(env, 'DATABASE_QUERY_TIMEOUT_MS', queryFallback),
+    connectTimeoutMs: positiveInteger(env, 'DATABASE_CONNECT_TIMEOUT_MS', d.connectTimeoutMs),
+    keepAliveInitialDelayMs: d.keepAliveInitialDelayMs,
+  };
+}
+
+function readHttpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
+  const d = DEFAULT_HTTP_TIMEOUTS;
+  const timeouts = {
+    headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', d.headersTimeoutMs),
+    requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', d.requestTimeoutMs),
+    keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs),
+  };
+  // node refuses a headers timeout longer than the request timeout.
+  if (timeouts.requestTimeoutMs > 0 && timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+    throw new Error(`HTTP_HEADERS_TIMEOUT_MS (${timeouts.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${timeouts.requestTimeoutMs})`);
+  }
+  return timeouts;
 }
 
 function readEventStoreConfig(env: NodeJS.ProcessEnv): EventStoreConfig {

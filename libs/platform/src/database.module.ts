@@ -1,37 +1,52 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
+import { boundedPoolOptions, DatabaseMonitor, DEFAULT_DATABASE_BOUNDS, type DatabaseBounds } from './database-bounds.js';
 
 export const PG_POOL = Symbol('PG_POOL');
+/** The process's DatabaseMonitor: what its database calls saw lately (/health, metrics). */
+export const DATABASE_MONITOR = Symbol('DATABASE_MONITOR');
+/** pg options that bound and monitor a connection, for the process's other pools (TypeORM's `extra`). */
+export const DATABASE_POOL_OPTIONS = Symbol('DATABASE_POOL_OPTIONS');
 
 /**
- * The one `pg` pool of a process (event store, idempotency keys, projector checkpoints share it).
+ * The one `pg` pool of a process (event store, idempotency keys, projector checkpoints share it), its
+ * calls bounded by `bounds` (default DEFAULT_DATABASE_BOUNDS) and counted by DATABASE_MONITOR.
  * Registered once, in the app root, as a global module.
  */
 @Module({})
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  static forRoot(options: { url: string; max?: number }): DynamicModule {
+  static forRoot(options: { url: string; max?: number; bounds?: DatabaseBounds }): DynamicModule {
+    const bounds = options.bounds ?? DEFAULT_DATABASE_BOUNDS;
     return {
       module: DatabaseModule,
       global: true,
       providers: [
         {
+          provide: DATABASE_MONITOR,
+          // An unanswered call is stuck once the server's own statement bound would have answered it.
+          useFactory: () => new DatabaseMonitor({ stalledAfterMs: bounds.statementTimeoutMs || bounds.queryTimeoutMs || undefined }),
+        },
+        {
+          provide: DATABASE_POOL_OPTIONS,
+          inject: [DATABASE_MONITOR],
+          useFactory: (monitor: DatabaseMonitor): pg.PoolConfig => boundedPoolOptions(bounds, monitor),
+        },
+        {
           provide: PG_POOL,
-          useFactory: () => {
-            const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 20, connectionTimeoutMillis: 5_000 });
+          inject: [DATABASE_POOL_OPTIONS],
+          useFactory: (poolOptions: pg.PoolConfig) => {
+            const pool = new pg.Pool({ ...poolOptions, connectionString: options.url, max: options.max ?? 20 });
             // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
+            // A checked-out one has a listener of its own (BoundedClient): its calls fail by themselves,
+            // and the pool drops the client, no longer queryable, when it is released.
             pool.on('error', () => undefined);
-            // Nor one that is checked out (by the event store's append, a migration, a transaction)
-            // when the server goes, between two of its queries: pg emits that as an 'error' event on
-            // the client, fatal without a listener. A query in flight fails by itself, and the pool
-            // drops the client, no longer queryable, when it is released.
-            pool.on('connect', (client) => client.on('error', () => undefined));
             return pool;
           },
         },
       ],
-      exports: [PG_POOL],
+      exports: [PG_POOL, DATABASE_MONITOR, DATABASE_POOL_OPTIONS],
     };
   }
 

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { READ_MODEL_ENTITIES } from './entities/read-model.entities.js';
 import { ReadModelsInitial1732600000000 } from './migrations/1732600000000-read-models-initial.js';
@@ -5,8 +6,12 @@ import { ReadModelsLogPositions1732700000000 } from './migrations/1732700000000-
 
 export const READ_MODEL_MIGRATIONS = [ReadModelsInitial1732600000000, ReadModelsLogPositions1732700000000];
 
-/** The read models' TypeORM DataSource. Migrations, never `synchronize`. */
-export function createReadModelDataSource(url: string, options: { poolSize?: number } = {}): DataSource {
+/**
+ * The read models' TypeORM DataSource. Migrations, never `synchronize`. `poolOptions`: the process's
+ * bounds on database calls (DATABASE_POOL_OPTIONS of DatabaseModule), so that its connections are
+ * bounded, kept alive and monitored like the `pg` pool's.
+ */
+export function createReadModelDataSource(url: string, options: { poolSize?: number; poolOptions?: pg.PoolConfig } = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -15,7 +20,7 @@ export function createReadModelDataSource(url: string, options: { poolSize?: num
     migrationsTableName: 'read_model_migrations',
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+    extra: { connectionTimeoutMillis: 5_000, ...options.poolOptions, max: options.poolSize ?? 10 },
   });
 }
 

@@ -1,7 +1,9 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
+import { DATABASE_POOL_OPTIONS } from '@tthc/platform';
 import { ProjectionRunner } from './projection/projection-runner.js';
 import { dropAbandonedRebuildSchemas } from './projection/rebuild-leftovers.js';
 import { ProjectorService } from './projector.service.js';
@@ -20,8 +22,8 @@ export interface ReadModelsOptions {
 
 /**
  * The read models: TypeORM DataSource (migrated at start, a dead rebuild's side schemas dropped), the
- * projection runner, and the query handlers. Needs EVENT_STORE from EventStoreModule and
- * CqrsModule.forRoot() in the app root.
+ * projection runner, and the query handlers. Needs EVENT_STORE from EventStoreModule, DatabaseModule
+ * and CqrsModule.forRoot() in the app root.
  */
 @Module({})
 export class ReadModelsModule implements OnApplicationShutdown {
@@ -34,8 +36,9 @@ export class ReadModelsModule implements OnApplicationShutdown {
       providers: [
         {
           provide: READ_MODEL_DATA_SOURCE,
-          useFactory: async () => {
-            const dataSource = createReadModelDataSource(options.databaseUrl);
+          inject: [DATABASE_POOL_OPTIONS],
+          useFactory: async (poolOptions: pg.PoolConfig) => {
+            const dataSource = createReadModelDataSource(options.databaseUrl, { poolOptions });
             await dataSource.initialize();
             const applied = await migrateReadModels(dataSource);
             if (applied.length > 0) logger.log(`read-model migrations applied: ${applied.join(', ')}`);

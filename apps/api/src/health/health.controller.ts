@@ -1,11 +1,15 @@
 import type { ServerResponse } from 'node:http';
-import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import type pg from 'pg';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
-import { PG_POOL, type ProjectorBehindConfig } from '@tthc/platform';
+import { DATABASE_MONITOR, PG_POOL, unmonitored, type DatabaseMonitor, type ProjectorBehindConfig } from '@tthc/platform';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
 import { Public } from '../auth/roles.decorator.js';
+
+/** Each probe of a check answers within this, or counts as failed. */
+const CHECK_TIMEOUT_MS = 2_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -17,8 +21,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-const CHECK_TIMEOUT_MS = 2_000;
-
 export const PROJECTOR_BEHIND = Symbol('PROJECTOR_BEHIND');
 /**
  * When the projector counts as behind (queries still answer, from an older position): more events
@@ -27,9 +29,52 @@ export const PROJECTOR_BEHIND = Symbol('PROJECTOR_BEHIND');
  */
 export const DEFAULT_PROJECTOR_BEHIND: ProjectorBehindConfig = { events: 1_000, seconds: 30 };
 
+class LastFailure {
+  @ApiProperty({ format: 'date-time' })
+  at: string;
+  @ApiProperty()
+  message: string;
+}
+
+class DatabaseRequestsHealth {
+  @ApiProperty({ description: "false while the api's own database calls fail or hang (see DatabaseMonitor)" })
+  reachable: boolean;
+  @ApiProperty({ description: 'Database calls sent and not answered yet' })
+  inFlight: number;
+  @ApiProperty({ description: 'How long the oldest of them has waited, in ms' })
+  oldestInFlightMs: number;
+  @ApiProperty({ description: 'Calls that failed to reach the database in the last minute (timeouts, lost connections)' })
+  failuresLastMinute: number;
+  @ApiProperty({ type: LastFailure, nullable: true })
+  lastFailure: LastFailure | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastSuccessAt: string | null;
+}
+
+export class DatabaseHealth {
+  @ApiProperty({ enum: ['up', 'down'], description: '`down` when the probe fails or the requests fail or hang' })
+  status: 'up' | 'down';
+  @ApiProperty({ enum: ['ok', 'failed'], description: `SELECT 1 through the pool, within ${CHECK_TIMEOUT_MS} ms` })
+  probe: 'ok' | 'failed';
+  @ApiProperty({ type: DatabaseRequestsHealth, description: 'What the requests of this process saw' })
+  requests: DatabaseRequestsHealth;
+}
+
+export class EventStoreHealth {
+  @ApiProperty({ enum: ['up', 'down'] })
+  status: 'up' | 'down';
+  @ApiProperty({ type: Number, nullable: true, description: 'Last position of the log; null when it could not be read' })
+  head: number | null;
+}
+
 export class ProjectorHealth {
-  @ApiProperty({ enum: ['up', 'behind', 'unknown'], description: '`behind`: queries answer, but from an older position' })
-  status: 'up' | 'behind' | 'unknown';
+  @ApiProperty({ enum: ['up', 'degraded'], description: '`degraded`: queries answer, but from an older position (see `state`)' })
+  status: 'up' | 'degraded';
+  @ApiProperty({
+    enum: ['up', 'behind', 'failing', 'unknown'],
+    description: '`behind`: lag past the bounds; `failing`: its batches fail (`lastError`) with events waiting; `unknown`: the log cannot be read',
+  })
+  state: 'up' | 'behind' | 'failing' | 'unknown';
   @ApiProperty({ description: 'Global position the read models reflect' })
   position: number;
   @ApiProperty({ description: 'Last position of the event store' })
@@ -40,22 +85,37 @@ export class ProjectorHealth {
   delaySeconds: number;
   @ApiProperty({ description: 'Whether this process runs the projector (false when apps/projector does)' })
   inProcess: boolean;
-  @ApiProperty({ nullable: true, type: String })
+  @ApiProperty({ nullable: true, type: String, description: "The last batch's failure, until a batch commits again" })
   lastError: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  lastErrorAt: string | null;
 }
 
+class HealthChecks {
+  @ApiPropertyOptional({ type: DatabaseHealth })
+  database?: DatabaseHealth;
+  @ApiPropertyOptional({ type: EventStoreHealth })
+  eventStore?: EventStoreHealth;
+  @ApiPropertyOptional({ type: ProjectorHealth })
+  projector?: ProjectorHealth;
+}
+
+/** @nestjs/terminus's answer: each check under `details`, and again under `info` (up, degraded) or `error` (down). */
 export class HealthResponse {
-  @ApiProperty({ enum: ['ok', 'error'] })
-  status: 'ok' | 'error';
-  @ApiProperty({ enum: ['up', 'down'] })
-  database: 'up' | 'down';
-  @ApiProperty({ type: ProjectorHealth })
-  projector: ProjectorHealth;
+  @ApiProperty({ enum: ['ok', 'degraded', 'error', 'shutting_down'], description: '`ok` and `degraded` answer 200, the others 503' })
+  status: 'ok' | 'degraded' | 'error' | 'shutting_down';
+  @ApiProperty({ type: HealthChecks })
+  info: HealthChecks;
+  @ApiProperty({ type: HealthChecks })
+  error: HealthChecks;
+  @ApiProperty({ type: HealthChecks })
+  details: HealthChecks;
 }
 
 /**
- * Liveness and readiness. Each check adds a member to the answer; any failing one makes it a 503.
- * A projector that is behind does not fail the check: commands and queries still work, and a
+ * Liveness and readiness, with @nestjs/terminus: the database (a probe, and what the requests saw),
+ * the event store (its head) and the projector. A check that is `down` makes the answer a 503; a
+ * projector that is behind or failing only `degraded` (200): commands and queries still work, and a
  * client needing its own writes passes `afterPosition`.
  */
 @ApiTags('operations')
@@ -63,7 +123,10 @@ export class HealthResponse {
 @Controller('health')
 export class HealthController {
   constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(DATABASE_MONITOR) private readonly monitor: DatabaseMonitor,
     @Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTOR_BEHIND) private readonly behind: ProjectorBehindConfig,
@@ -72,34 +135,67 @@ export class HealthController {
   @Get()
   @ApiOkResponse({ type: HealthResponse })
   @ApiServiceUnavailableResponse({ type: HealthResponse })
-  async health(@Res() res: ServerResponse): Promise<void> {
-    const database = (await this.databaseUp()) ? 'up' : 'down';
-    const body: HealthResponse = { status: database === 'up' ? 'ok' : 'error', database, projector: await this.projector() };
+  async check(@Res() res: ServerResponse): Promise<void> {
+    const head = this.head();
+    let result: HealthCheckResult;
+    try {
+      result = await this.health.check([() => this.database(), () => this.eventStore(head), () => this.projector(head)]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      result = error.getResponse() as HealthCheckResult;
+    }
     // Written directly: Nest would answer a returned value with the route's fixed status.
-    res.statusCode = body.status === 'ok' ? 200 : 503;
+    res.statusCode = result.status === 'ok' || result.status === 'degraded' ? 200 : 503;
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
-    res.end(JSON.stringify(body));
+    res.end(JSON.stringify(result));
+  }
+
+  /** The log's head, read once for both checks; null when it cannot be read in time. */
+  private head(): Promise<number | null> {
+    return withTimeout(this.store.headPosition(), CHECK_TIMEOUT_MS).catch(() => null);
+  }
+
+  /**
+   * Down when a fresh probe fails, and also when the requests' own calls fail or hang while the probe
+   * passes (connections stuck on a silent network, while a new one gets through).
+   */
+  private async database(): Promise<HealthIndicatorResult> {
+    const probe = await withTimeout(this.pool.query(unmonitored('SELECT 1')), CHECK_TIMEOUT_MS).then(
+      () => 'ok' as const,
+      () => 'failed' as const,
+    );
+    const requests = this.monitor.snapshot();
+    const check = this.indicators.check('database');
+    return probe === 'ok' && requests.reachable ? check.up({ probe, requests }) : check.down({ probe, requests });
+  }
+
+  private async eventStore(head: Promise<number | null>): Promise<HealthIndicatorResult> {
+    const position = await head;
+    const check = this.indicators.check('eventStore');
+    return position === null ? check.down({ head: null }) : check.up({ head: position });
   }
 
   /**
    * The head of the log and the checkpoint, each read with a bound. A checkpoint that cannot be read
    * in time (its table locked) is taken as last known: the projector is then behind if the log moved on.
    */
-  private async projector(): Promise<ProjectorHealth> {
+  private async projector(headPosition: Promise<number | null>): Promise<HealthIndicatorResult> {
+    const check = this.indicators.check('projector');
     const known = this.projection.status();
-    let head: number;
-    try {
-      head = await withTimeout(this.store.headPosition(), CHECK_TIMEOUT_MS);
-    } catch {
-      return { status: 'unknown', position: known.position, head: known.head, lag: known.lag, delaySeconds: 0, inProcess: known.running, lastError: known.lastError };
+    const errors = { lastError: known.lastError, lastErrorAt: known.lastErrorAt };
+    const head = await headPosition;
+    if (head === null) {
+      return check.degraded({ state: 'unknown', position: known.position, head: known.head, lag: known.lag, delaySeconds: 0, inProcess: known.running, ...errors });
     }
     const position = await withTimeout(this.projection.checkpoint(), CHECK_TIMEOUT_MS).catch(() => known.position);
     const lag = Math.max(0, head - position);
     const delaySeconds = lag > 0 ? await this.delaySeconds(position) : 0;
-    const behind = lag > this.behind.events || (lag > 0 && delaySeconds > this.behind.seconds);
-    const { running, lastError } = this.projection.status();
-    return { status: behind ? 'behind' : 'up', position, head, lag, delaySeconds, inProcess: running, lastError };
+    const now = this.projection.status();
+    // A failure with nothing left to project is past: the next batch would clear it.
+    const state = now.lastError !== null && lag > 0 ? 'failing' : lag > this.behind.events || (lag > 0 && delaySeconds > this.behind.seconds) ? 'behind' : 'up';
+    const data = { state, position, head, lag, delaySeconds, inProcess: now.running, lastError: now.lastError, lastErrorAt: now.lastErrorAt };
+    return state === 'up' ? check.up(data) : check.degraded(data);
   }
 
   /** How long ago the oldest event after `position` was recorded, in whole seconds. */
@@ -110,20 +206,6 @@ export class HealthController {
       return Number.isFinite(recorded) ? Math.max(0, Math.floor((Date.now() - recorded) / 1_000)) : 0;
     } catch {
       return 0;
-    }
-  }
-
-  private async databaseUp(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([this.pool.query('SELECT 1').then(() => true), timeout]);
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
+import { isRecoveredResult } from '@tthc/application';
 import { actorOf, type AuthenticatedRequest } from '../http/actor.decorator.js';
 import { InvalidRequest } from '../http/invalid-request.error.js';
 import { IdempotencyStore, requestHash } from './idempotency.store.js';
@@ -21,16 +22,34 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   return key;
 }
 
-type Request = AuthenticatedRequest & { body?: unknown; originalUrl?: string };
+const IDEMPOTENCY_SCOPE = Symbol('idempotency scope');
+type Request = AuthenticatedRequest & { body?: unknown; originalUrl?: string; [IDEMPOTENCY_SCOPE]?: string };
+
+/**
+ * The request's Idempotency-Key with the hash of its caller and content, once the interceptor has
+ * reserved it: the command's CommandContext.idempotencyKey, from which its events' ids derive.
+ */
+export function idempotencyScopeOf(req: object): string | undefined {
+  return (req as Request)[IDEMPOTENCY_SCOPE];
+}
 
 /**
  * `Idempotency-Key` on commands: the same key with the same request gets the first reply again
  * (status, body, ETag) and appends nothing; with another request or from another caller (the token's
  * subject is part of the request's hash), 422. Runs after the guards and before the pipes, so a
  * request the pipes reject releases its key like any other failure.
+ *
+ * The key's lasting record is the command's events: their ids derive from the key and the request
+ * (CommandContext.idempotencyKey), so it commits in the append's own transaction. The row here is
+ * the reply's cache and the lock against a concurrent repeat. When the process dies between the
+ * append and this row's completion, the row stays reserved: a repeat gets 409 in-flight until it is
+ * abandoned (IdempotencyOptions.abandonedAfterSeconds), then runs again, finds its events in the
+ * stream, and answers with the original reply.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Idempotency');
+
   constructor(private readonly store: IdempotencyStore) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -41,7 +60,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (key === undefined) return next.handle();
 
     const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
-    const reservation = await this.store.reserve(key, requestHash(req.method ?? 'POST', path, req.body, actorOf(req)));
+    const hash = requestHash(req.method ?? 'POST', path, req.body, actorOf(req));
+    const reservation = await this.store.reserve(key, hash);
     if (reservation.kind === 'replay') {
       const { reply } = reservation;
       res.statusCode = reply.status;
@@ -50,15 +70,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return of(reply.body);
     }
 
+    req[IDEMPOTENCY_SCOPE] = `${key}\n${hash}`;
     const status = successStatus(context, req);
     return next.handle().pipe(
-      mergeMap((body) =>
-        from(
-          this.store
-            .complete(key, { status, etag: headerValue(res.getHeader('ETag')), body: body ?? null })
-            .then(() => body),
-        ),
-      ),
+      mergeMap((body) => {
+        if (isRecoveredResult(body)) res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+        const reply = { status, etag: headerValue(res.getHeader('ETag')), body: body ?? null };
+        // The command is done and its events recorded: a failure to cache the reply must not turn
+        // it into an error. A repeat finds the events instead (see above).
+        const cached = this.store.complete(key, reply).catch((error: unknown) => {
+          this.logger.warn(`could not record the reply to Idempotency-Key '${key}': ${(error as Error).message}`);
+        });
+        return from(cached.then(() => body));
+      }),
       catchError((error: unknown) =>
         from(this.store.release(key).catch(() => undefined)).pipe(mergeMap(() => throwError(() => error))),
       ),

@@ -7,7 +7,7 @@ import { actorOf, type AuthenticatedRequest } from '../http/actor.decorator.js';
 import { CommandRateLimitGuard } from '../http/command-rate-limit.js';
 import { correlationIdOf, requestIdOf } from '../http/correlation-id.js';
 import { parseIfMatch } from '../http/if-match.js';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
+import { IdempotencyInterceptor, idempotencyScopeOf } from '../idempotency/idempotency.interceptor.js';
 import { ApiCommandDocs, ETAG_HEADER_DOC } from './procedure.api-docs.js';
 import { CommandReply } from './procedure.responses.js';
 
@@ -36,15 +36,18 @@ export function CommandEndpoint(summary: string, options: { created?: boolean; r
 
 /**
  * The command's provenance and condition, from the request: who (the token's subject), which
- * correlation, which request caused its events, and the revision of `If-Match` if any.
+ * correlation, which request caused its events, the revision of `If-Match` if any, and the reserved
+ * Idempotency-Key, from which the events' ids derive.
  */
 export const CommandProvenance = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const request = context.switchToHttp().getRequest<IncomingMessage & AuthenticatedRequest>();
   const expectedRevision = parseIfMatch(request.headers['if-match']);
+  const idempotencyKey = idempotencyScopeOf(request);
   return {
     actor: actorOf(request),
     correlationId: correlationIdOf(request),
     causationId: requestIdOf(request),
     ...(expectedRevision !== undefined && { expectedRevision }),
+    ...(idempotencyKey !== undefined && { idempotencyKey }),
   };
 });

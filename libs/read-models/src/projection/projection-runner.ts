@@ -15,7 +15,9 @@ export interface ProjectorStatus {
   lag: number;
   eventsProjected: number;
   lastBatchAt: string | null;
+  /** The last batch's failure, until a batch commits again; with the instant it happened (ISO-8601). */
   lastError: string | null;
+  lastErrorAt: string | null;
 }
 
 export interface ProjectionRunnerOptions {
@@ -47,6 +49,7 @@ export class ProjectionRunner {
     eventsProjected: 0,
     lastBatchAt: null,
     lastError: null,
+    lastErrorAt: null,
   };
 
   constructor(
@@ -78,6 +81,7 @@ export class ProjectionRunner {
         } catch (error) {
           if (signal.aborted) break;
           this.state.lastError = (error as Error).message;
+          this.state.lastErrorAt = new Date().toISOString();
           this.options.log?.('projector batch failed; retrying', { error: (error as Error).message, backoffMs: backoff });
           await sleep(backoff, undefined, { signal }).catch(() => undefined);
           backoff = Math.min(backoff * 2, 5_000);
@@ -191,6 +195,7 @@ export class ProjectionRunner {
       this.state.eventsProjected += events.length - plan.skipped;
       this.state.lastBatchAt = new Date().toISOString();
       this.state.lastError = null;
+      this.state.lastErrorAt = null;
       this.state.head = Math.max(this.state.head, last);
       this.state.lag = Math.max(0, this.state.head - last);
       return 'applied';

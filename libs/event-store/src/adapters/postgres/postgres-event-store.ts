@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { isDatabaseUnreachable } from '@tthc/platform';
 import {
+  CommitOutcomeUnknown,
   DuplicateEventIds,
   EventStoreUnavailable,
   WrongExpectedVersion,
@@ -59,7 +60,13 @@ export class PostgresEventStore implements EventStore {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly options: { pollIntervalMs?: number; notifyDelayMs?: number; maxAppendCallsInFlight?: number } = {},
+    private readonly options: {
+      pollIntervalMs?: number;
+      notifyDelayMs?: number;
+      maxAppendCallsInFlight?: number;
+      /** How long finding out a lost append's outcome may take before CommitOutcomeUnknown (ms, default 5,000). */
+      outcomeTimeoutMs?: number;
+    } = {},
   ) {}
 
   /**
@@ -148,20 +155,24 @@ export class PostgresEventStore implements EventStore {
 
   private async sendGroup(group: PendingAppend[]): Promise<void> {
     if (group.length === 1) {
-      await this.appendOne(group[0]).then(group[0].resolve, group[0].reject);
+      await this.appendOneAnswered(group[0]).then(group[0].resolve, group[0].reject);
       return;
     }
     let rows: AppendManyRow[];
     try {
       rows = await this.appendMany(group);
     } catch (error) {
+      if (error instanceof LostAnswer) {
+        await this.settleLost(group, error);
+        return;
+      }
       if (error instanceof EventStoreUnavailable) {
         for (const p of group) p.reject(error);
         return;
       }
       // Whatever failed the whole call (a deadlock with another process, a cancel), each append is
       // tried again on its own and answered by that.
-      for (const p of group) await this.appendOne(p).then(p.resolve, p.reject);
+      for (const p of group) await this.appendOneAnswered(p).then(p.resolve, p.reject);
       return;
     }
     this.announce();
@@ -178,6 +189,29 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  /**
+   * A group call whose answer was lost: each append is answered with what the store holds. Found:
+   * its events. Not found while others of the call are: the call committed without it (its own check
+   * refused it), so it is tried again on its own for the reason. None found: nothing was written.
+   */
+  private async settleLost(group: PendingAppend[], lost: LostAnswer): Promise<void> {
+    let found: (AppendResult | null)[];
+    try {
+      found = await this.findAppends(lost.backendPid, group);
+    } catch (error) {
+      for (const p of group) p.reject(new CommitOutcomeUnknown(p.streamId, p.ids, { cause: error }));
+      return;
+    }
+    if (found.some((r) => r !== null)) this.announce();
+    const committed = found.some((r) => r !== null);
+    for (const [index, p] of group.entries()) {
+      const result = found[index];
+      if (result) p.resolve(result);
+      else if (committed) await this.appendOneAnswered(p).then(p.resolve, p.reject);
+      else p.reject(notAppended(lost));
+    }
+  }
+
   private async appendMany(group: PendingAppend[]): Promise<AppendManyRow[]> {
     const client = await this.connect();
     let broken = false;
@@ -185,6 +219,7 @@ export class PostgresEventStore implements EventStore {
       return await this.callAppendMany(client, group);
     } catch (error) {
       broken = true; // the session may hold the global lock if the error came while it was taken
+      if (answerLost(error)) throw new LostAnswer(client, error);
       throw translate(error);
     } finally {
       client.release(broken);
@@ -235,9 +270,78 @@ export class PostgresEventStore implements EventStore {
       // append_events releases its session-level global lock on error (schema version 2); a connection
       // in an unknown state is dropped all the same rather than handed to the next caller.
       broken = true;
+      if (answerLost(error)) throw new LostAnswer(client, error);
       throw translate(error);
     } finally {
       client.release(broken);
+    }
+  }
+
+  /**
+   * appendOne, and when its answer was lost, the truth about it: its events if they are in the
+   * store, EventStoreUnavailable if they are not, CommitOutcomeUnknown if the store cannot be asked.
+   */
+  private async appendOneAnswered(p: PendingAppend): Promise<AppendResult> {
+    try {
+      return await this.appendOne(p);
+    } catch (error) {
+      if (!(error instanceof LostAnswer)) throw error;
+      let found: AppendResult | null;
+      try {
+        [found] = await this.findAppends(error.backendPid, [p]);
+      } catch (lookup) {
+        throw new CommitOutcomeUnknown(p.streamId, p.ids, { cause: lookup });
+      }
+      if (found === null) throw notAppended(error);
+      this.announce();
+      return found;
+    }
+  }
+
+  /**
+   * Finds out what became of appends whose answer was lost, on a connection of its own (the pool's
+   * may be stuck the same way). The session that ran them is ended first and waited for
+   * (pg_terminate_backend): a transaction that had not committed then never will, so what the lookup
+   * finds is final. Each append's events by id, as its result, or null when none is there.
+   *
+   * @throws whatever stops the lookup (unreachable, `outcomeTimeoutMs` passed): the outcome is unknown.
+   */
+  private async findAppends(backendPid: number | undefined, group: readonly PendingAppend[]): Promise<(AppendResult | null)[]> {
+    const timeoutMs = this.options.outcomeTimeoutMs ?? 5_000;
+    const options = this.pool.options as pg.ClientConfig & { Client?: typeof pg.Client };
+    const client = new (options.Client ?? pg.Client)({ ...options, connectionTimeoutMillis: Math.min(options.connectionTimeoutMillis || timeoutMs, timeoutMs) });
+    client.on('error', () => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the outcome could not be checked within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const lookup = async () => {
+      await client.connect();
+      if (backendPid !== undefined) {
+        await client.query(
+          `SELECT pg_terminate_backend(pid, $2) FROM pg_stat_activity
+            WHERE pid = $1 AND datname = current_database() AND usename = current_user`,
+          [backendPid, timeoutMs],
+        );
+      }
+      const { rows } = await client.query<AppendManyRow & { stream_id: string }>(
+        `SELECT event_id, event_type, stream_id, stream_revision, global_position FROM event_store.events
+          WHERE event_id = ANY ($1::uuid[]) ORDER BY global_position`,
+        [group.flatMap((p) => p.ids)],
+      );
+      return group.map((p) => {
+        const own = rows.filter((r) => p.ids.includes(r.event_id));
+        if (own.length === 0) return null;
+        if (own.length !== p.ids.length || own.some((r) => r.stream_id !== p.streamId)) throw new DuplicateEventIds(p.streamId, p.ids);
+        return appendResult(p.streamId, own.sort((a, b) => a.stream_revision - b.stream_revision));
+      });
+    };
+    try {
+      return await Promise.race([lookup(), deadline]);
+    } finally {
+      clearTimeout(timer);
+      // On a silent network end() would wait for ever: the socket is dropped instead.
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     }
   }
 
@@ -491,6 +595,29 @@ function toJson(data: unknown, eventId: string): string {
 function withoutRecordedAt(metadata: NewEvent['metadata']) {
   const { recordedAt: _recordedAt, ...rest } = metadata;
   return rest;
+}
+
+/**
+ * The call was sent and no answer came: the connection failed or stayed silent (the client-side bound
+ * ended it). An error the server sent (a DatabaseError, with its severity) is an answer: the statement
+ * failed, and an autocommitted call rolled back.
+ */
+function answerLost(error: unknown): boolean {
+  const severity = (error as { severity?: unknown } | null)?.severity; // duck-typed, as in isDatabaseUnreachable
+  return typeof severity !== 'string' && isDatabaseUnreachable(error);
+}
+
+/** An append call whose answer was lost, with the server session that ran it. */
+class LostAnswer extends Error {
+  readonly backendPid: number | undefined;
+  constructor(client: pg.PoolClient, cause: unknown) {
+    super('the answer to an append was lost', { cause });
+    this.backendPid = (client as unknown as { processID?: number }).processID ?? undefined;
+  }
+}
+
+function notAppended(lost: LostAnswer): EventStoreUnavailable {
+  return new EventStoreUnavailable('The event store is unreachable; nothing was appended', { cause: lost.cause });
 }
 
 function translate(error: unknown): Error {

@@ -1,0 +1,101 @@
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import request from 'supertest';
+import { TEST_JWT_SECRET, TEST_SUBJECT, freshProcedureCode, proceduresPath, registration, startApi, testToken, type ApiHarness } from '../support/api-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { hostAndPort, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+// The api is SIGKILLed (a real process, the compiled build) after a command's events committed and
+// before its Idempotency-Key recorded the reply. The key's lasting record is the events themselves
+// (their ids derive from the key), so the retry, once the dead process's reservation is abandoned,
+// gets the original reply; before that, 409 in-flight. Never a second append, nor ALREADY_REGISTERED.
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ABANDONED_AFTER_SECONDS = 2;
+
+describe('an api killed between the append and the idempotency record', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let child: ChildProcess | undefined;
+  let api: ApiHarness | undefined;
+  let direct: pg.Pool;
+
+  beforeAll(async () => {
+    execSync('npx swc apps libs -d dist --quiet', { cwd: ROOT, stdio: 'pipe', timeout: 60_000 });
+    db = await createTestDatabase();
+    proxy = await startTcpProxy(hostAndPort(db.url));
+    direct = new pg.Pool({ connectionString: db.url, max: 2 });
+  }, 90_000);
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await api?.close().catch(() => undefined);
+    await direct?.end();
+    await proxy?.close();
+    await db?.drop();
+  });
+
+  it('answers the retry with the original reply once the reservation is abandoned', async () => {
+    const port = await freePort();
+    child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: proxy.url(db.url), PORT: String(port), AUTH_JWT_SECRET: TEST_JWT_SECRET, PROJECTOR: 'off', SEED: 'off', LOG_LEVEL: 'silent' },
+      stdio: 'ignore',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    for (let ready = false; !ready; await sleep(200)) {
+      ready = await request(base).get('/health').then((r) => r.status === 200, () => false);
+    }
+
+    const token = await testToken('administrator', { sub: TEST_SUBJECT });
+    const procedureCode = freshProcedureCode();
+    const send = (agent: ReturnType<typeof request>) =>
+      agent.post(proceduresPath()).set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'crash-1').send(registration({ procedureCode }));
+
+    // The reply's record is written after the append: the process dies as it is being sent.
+    const recording = proxy.onQuery('UPDATE api.idempotency_keys', 'silence').then(() => child!.kill('SIGKILL'));
+    const first = await send(request(base)).then(
+      (r) => r.status,
+      () => 'no answer',
+    );
+    await recording;
+    expect(first).toBe('no answer');
+    const { rows } = await direct.query<{ event_id: string; global_position: string }>(
+      `SELECT event_id, global_position FROM event_store.events WHERE stream_id = $1`,
+      [`procedure-74:${procedureCode}`],
+    );
+    expect(rows).toHaveLength(1); // the command was carried out
+
+    api = await startApi({ databaseUrl: db.url, idempotency: { abandonedAfterSeconds: ABANDONED_AFTER_SECONDS, waitMs: 200 } });
+    const early = await send(request(api.app.getHttpServer()));
+    expect(early.status).toBe(409);
+    expect(early.body.type).toBe('https://tthc-ledger.dev/problems/idempotency-key-in-flight');
+
+    await sleep(ABANDONED_AFTER_SECONDS * 1_000 + 200);
+    const retry = await send(request(api.app.getHttpServer()));
+    expect(retry.status).toBe(201);
+    expect(retry.headers.etag).toBe('"0"');
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toEqual({
+      streamId: `procedure-74:${procedureCode}`,
+      revision: 0,
+      events: [{ type: 'ProcedureRegistered', globalPosition: Number(rows[0].global_position) }],
+    });
+    // Its reply is now recorded: the next repeat is a plain replay.
+    const again = await send(request(api.app.getHttpServer())).expect(201);
+    expect(again.body).toEqual(retry.body);
+    expect(await api.eventCount()).toBe(1);
+  }, 60_000);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
