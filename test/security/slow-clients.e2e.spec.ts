@@ -18,7 +18,7 @@ describe('HTTP connections are bounded', () => {
     api = await startApi({ httpTimeouts: TIMEOUTS });
     await api.app.listen(0, '127.0.0.1');
     port = (api.app.getHttpServer().address() as AddressInfo).port;
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await api?.close();

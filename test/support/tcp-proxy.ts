@@ -7,11 +7,12 @@ interface Pair {
 }
 
 /**
- * What to do with a query: `drop` resets the client's connection before the query reaches the server;
- * after the server has run it, `reset` resets the client's connection instead of delivering the
- * answer, and `silence` holds the connection open and forwards nothing more, either way.
+ * What to do with a query. Before it reaches the server: `drop` resets the client's connection,
+ * `hold` keeps it open and forwards nothing more, either way. After the server has run it: `reset`
+ * resets the client's connection instead of delivering the answer, `silence` keeps it open and
+ * forwards nothing more.
  */
-export type QueryAction = 'drop' | 'reset' | 'silence';
+export type QueryAction = 'drop' | 'hold' | 'reset' | 'silence';
 
 /**
  * A TCP proxy in front of PostgreSQL for fault tests: `pause` holds every socket open and forwards
@@ -63,9 +64,11 @@ export async function startTcpProxy(upstream: { host: string; port: number }): P
       if (silenced) return;
       const index = traps.findIndex((t) => chunk.includes(t.marker));
       if (index >= 0) trapped = traps.splice(index, 1)[0];
-      if (trapped?.action === 'drop') {
-        client.resetAndDestroy();
+      if (trapped?.action === 'drop' || trapped?.action === 'hold') {
+        if (trapped.action === 'drop') client.resetAndDestroy();
+        else silenced = true;
         trapped.fired();
+        trapped = undefined;
         return;
       }
       upstreamSocket.write(chunk);

@@ -71,3 +71,25 @@ describe('readConfig: authentication, CORS, limits', () => {
     ]);
   });
 });
+
+describe('readConfig: bounds on database calls and HTTP connections', () => {
+  it('bounds every wait by default', () => {
+    const config = readConfig({});
+    expect(config.databaseBounds).toEqual({ statementTimeoutMs: 15_000, idleInTransactionTimeoutMs: 30_000, queryTimeoutMs: 20_000, connectTimeoutMs: 5_000, keepAliveInitialDelayMs: 10_000 });
+    expect(config.httpTimeouts).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+  });
+
+  it('keeps the client-side bound 5 s past the server-side one unless it is set', () => {
+    expect(readConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '2000' }).databaseBounds).toMatchObject({ statementTimeoutMs: 2_000, queryTimeoutMs: 7_000 });
+    expect(readConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '2000', DATABASE_QUERY_TIMEOUT_MS: '2500' }).databaseBounds.queryTimeoutMs).toBe(2_500);
+  });
+
+  it.each([
+    [{ DATABASE_STATEMENT_TIMEOUT_MS: '-1' }, /DATABASE_STATEMENT_TIMEOUT_MS/],
+    [{ DATABASE_QUERY_TIMEOUT_MS: '1e3' }, /DATABASE_QUERY_TIMEOUT_MS/],
+    [{ DATABASE_CONNECT_TIMEOUT_MS: '0' }, /DATABASE_CONNECT_TIMEOUT_MS must be a positive integer/],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '40000' }, /HTTP_HEADERS_TIMEOUT_MS \(40000\) must not exceed HTTP_REQUEST_TIMEOUT_MS/],
+  ])('refuses %j', (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
+  });
+});

@@ -43,17 +43,30 @@ export function ApiCommandDocs() {
     ApiHeader({
       name: IDEMPOTENCY_KEY_HEADER,
       required: false,
-      description: 'Up to 200 printable ASCII characters; a repeat with the same body gets the first reply, with another body 422',
+      description:
+        'Up to 200 printable ASCII characters; a repeat with the same body gets the first reply (Idempotent-Replayed: true), with another body 422, ' +
+        'while the first is still running 409 idempotency-key-in-flight. The events\' ids derive from the key, so a command whose reply was lost ' +
+        '(commit-outcome-unknown, a crash) is answered with its original reply when repeated, and never appended twice',
     }),
     CorrelationHeaderDoc(),
     ApiBadRequestResponse({ type: ProblemResponse, description: 'Malformed input; every offending field is named' }),
     ApiNotFoundResponse({ type: ProblemResponse, description: 'Unknown authority or procedure' }),
-    ApiConflictResponse({ type: ProblemResponse, description: 'The domain refuses the transition (`reason` says why)' }),
+    ApiConflictResponse({
+      type: ProblemResponse,
+      description: 'The domain refuses the transition (`illegal-transition`, `reason` says why), or a request with this Idempotency-Key is still running (`idempotency-key-in-flight`)',
+    }),
     ApiPreconditionFailedResponse({ type: ProblemResponse, description: 'If-Match names a stale revision' }),
     ApiPayloadTooLargeResponse({ type: ProblemResponse, description: 'Body larger than the limit (64 KiB by default)' }),
     ApiUnprocessableEntityResponse({ type: ProblemResponse, description: 'Idempotency-Key reused with another request' }),
     ApiTooManyRequestsResponse({ type: ProblemResponse, description: 'Too many commands from this client; see Retry-After' }),
-    ApiServiceUnavailableResponse({ type: ProblemResponse, description: 'The event store is unreachable; see Retry-After' }),
+    ApiServiceUnavailableResponse({
+      type: ProblemResponse,
+      description:
+        'See Retry-After. `store-unavailable`: the database could not be reached, and nothing was appended. ' +
+        '`commit-outcome-unknown`: the connection was lost after the command was sent and the database could not be asked whether it ' +
+        'committed: its events may have been recorded; repeat it with the same Idempotency-Key (it then answers with the original reply ' +
+        'and appends nothing twice), or read the stream. `database-resources`: the database ran out of a resource (disk), nothing was done.',
+    }),
   );
 }
 

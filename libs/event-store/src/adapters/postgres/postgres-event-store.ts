@@ -118,6 +118,7 @@ export class PostgresEventStore implements EventStore {
     const group = appends.map((a) => prepareAppend(a.streamId, a.events, a.expectedRevision ?? 'any'));
     const client = await this.connect();
     let broken = false;
+    let lost: LostAnswer;
     try {
       await client.query('BEGIN');
       const rows = await this.callAppendMany(client, group);
@@ -135,10 +136,23 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       if (error instanceof WrongExpectedVersion || error instanceof DuplicateEventIds) throw error;
       broken = true; // an unknown state (the global lock, an open transaction): never hand it on
-      throw translate(error);
+      if (answerLost(error)) lost = new LostAnswer(client, error);
+      else throw translate(error);
     } finally {
       client.release(broken);
     }
+    // The answer was lost (before COMMIT was sent too: the session is ended all the same, so that it
+    // holds no stream's lock until the server notices): what the store holds is the answer.
+    let found: (AppendResult | null)[];
+    try {
+      found = await this.findAppends(lost.backendPid, group);
+    } catch (lookup) {
+      throw new CommitOutcomeUnknown(group[0].streamId, group.flatMap((p) => p.ids), { cause: lookup });
+    }
+    if (found.every((r) => r === null)) throw notAppended(lost);
+    if (found.some((r) => r === null)) throw new CommitOutcomeUnknown(group[0].streamId, group.flatMap((p) => p.ids), { cause: lost });
+    this.announce();
+    return found as AppendResult[];
   }
 
   private pump(): void {
