@@ -36,7 +36,7 @@ describe('an api killed between the append and the idempotency record', () => {
     await direct?.end();
     await proxy?.close();
     await db?.drop();
-  });
+  }, 30_000);
 
   it('answers the retry with the original reply once the reservation is abandoned', async () => {
     const port = await freePort();

@@ -38,7 +38,7 @@ describe('connections to the database that go silent, drop or reset', () => {
     await direct?.end();
     await proxy?.close();
     await db?.drop();
-  });
+  }, 30_000);
 
   /** The log's events of one correlation id, read past the proxy. */
   async function eventsOf(correlationId: string): Promise<{ type: string; globalPosition: number }[]> {
@@ -64,7 +64,8 @@ describe('connections to the database that go silent, drop or reset', () => {
     await new Promise((resolve) => setTimeout(resolve, BOUNDS.statementTimeoutMs + 300));
     const health = await api.anonymous().get('/health').timeout(5_000);
     expect(health.status).toBe(503);
-    expect(health.body.error.database).toMatchObject({ status: 'down', probe: 'ok', requests: { reachable: false, inFlight: 1 } });
+    expect(health.body.error.database).toMatchObject({ status: 'down', probe: 'ok', requests: { reachable: false } });
+    expect(health.body.error.database.requests.inFlight).toBeGreaterThanOrEqual(1);
     expect(health.body.error.database.requests.oldestInFlightMs).toBeGreaterThan(BOUNDS.statementTimeoutMs);
 
     const res = await reply;

@@ -22,7 +22,7 @@ describe('HTTP connections are bounded', () => {
 
   afterAll(async () => {
     await api?.close();
-  });
+  }, 30_000);
 
   /**
    * Opens a connection, writes `head` then `trickle` one byte every 100 ms, and resolves when the
