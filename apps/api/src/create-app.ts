@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
 import { PG_POOL, readConfig, type DatabaseBounds, type EventStoreConfig, type HttpTimeouts, type ProjectorBehindConfig } from '@tthc/platform';
 import { ApiModule } from './api.module.js';
+import { CSV_METADATA_HEADERS } from './authorities/national-summary.csv.js';
 import { authOptionsFromConfig, type AuthOptions } from './auth/auth.options.js';
 import { migrateDatabase } from './database/api-schema.js';
 import type { RateLimitOptions } from './http/command-rate-limit.js';
@@ -58,7 +59,7 @@ const DECISIONS_PATH = /^\/api\/authorities\/[^/]+\/decisions\/?$/;
 const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'If-Match', 'If-None-Match', 'Idempotency-Key', CORRELATION_ID_HEADER];
 const CORS_RESPONSE_HEADERS = [
   'ETag', 'Retry-After', 'WWW-Authenticate', CORRELATION_ID_HEADER, 'Idempotent-Replayed',
-  'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Content-Disposition',
+  'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Content-Disposition', ...CSV_METADATA_HEADERS, 'Allow',
 ];
 
 /**

@@ -1,5 +1,5 @@
 import { POSITION_RANGE } from '@tthc/platform';
-import { IntegerQuery } from '../http/integer-query.js';
+import { IntegerQuery } from '../http/query-params.js';
 
 export const EVENT_LOG_PAGE_MAX = 1_000;
 

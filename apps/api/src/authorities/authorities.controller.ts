@@ -15,8 +15,15 @@ import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { InvalidRequest } from '../http/invalid-request.error.js';
 import { ApiAuthDocs } from '../procedures/procedure.api-docs.js';
 import { AuthorityParams } from '../procedures/procedure-params.request.js';
-import { nationalSummaryCsv } from './national-summary.csv.js';
-import { MovementQuery, ProcedureListQuery, ReadYourWritesQuery, SummaryQuery } from './summary-query.request.js';
+import { CSV_CONTENT_TYPE, csvMetadataHeaders, nationalSummaryCsv } from './national-summary.csv.js';
+import { MovementQuery, NationalSummaryQuery, ProcedureListQuery, ReadYourWritesQuery, SummaryQuery } from './summary-query.request.js';
+
+/** OpenAPI: the headers of the CSV answer. */
+const CSV_HEADERS_DOC = {
+  'Log-Position': { description: 'CSV: the global log position the table reflects', schema: { type: 'integer', minimum: 0 } },
+  'Known-At': { description: 'CSV: as recorded at this instant (absent with asOfPosition)', schema: { type: 'string', format: 'date-time' } },
+  'As-Of-Position': { description: 'CSV: the asOfPosition asked for, when asked', schema: { type: 'integer', minimum: 0 } },
+};
 
 /** How long a query waits for the read models to reach `afterPosition` before answering 503. */
 const READ_YOUR_WRITES_WAIT_MS = 5_000;
@@ -56,15 +63,22 @@ export class AuthoritiesController {
   }
 
   @Get('summary')
-  @ApiOperation({ summary: 'The national table: one summary per authority, and totals' })
+  @ApiOperation({
+    summary: 'The national table: one summary per authority, and totals',
+    description:
+      'As CSV (`Accept: text/csv`): the header row first, one row per authority, the totals last; the position and known-at ' +
+      'are in the `Log-Position`, `Known-At` (or `As-Of-Position`) response headers; `bom=true` adds a UTF-8 byte order mark.',
+  })
   @ApiProduces('application/json', 'text/csv')
-  async national(@Query() query: SummaryQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response) {
+  @ApiOkResponse({ description: 'The national table', headers: CSV_HEADERS_DOC })
+  async national(@Query() query: NationalSummaryQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response) {
     await this.readYourWrites(query.afterPosition, query.asOfPosition);
     const table = await this.queryBus.execute(new GetNationalSummaryQuery(query.at, query.knownAt, query.asOfPosition));
     if (prefersCsv(accept)) {
-      res.type('text/csv; charset=utf-8');
+      res.setHeader('Content-Type', CSV_CONTENT_TYPE);
       res.setHeader('Content-Disposition', `inline; filename="tthc-summary-${table.at}.csv"`);
-      return nationalSummaryCsv(table);
+      for (const [name, value] of Object.entries(csvMetadataHeaders(table))) res.setHeader(name, value);
+      return nationalSummaryCsv(table, { bom: query.bom });
     }
     return table;
   }

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, ValidateBy, type ValidationOptions } from 'class-validator';
 import { ONLINE_MODES, PAPER_INTAKES, isCalendarDate } from '@tthc/domain';
 import { POSITION_RANGE } from '@tthc/platform';
-import { IntegerQuery } from '../http/integer-query.js';
+import { BooleanQuery, IntegerQuery } from '../http/query-params.js';
 import { IsCalendarDate, Optional } from '../procedures/validators.js';
 
 const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
@@ -62,6 +62,16 @@ export class SummaryQuery extends KnownAtQuery {
   @Optional()
   @IsCalendarDate()
   at?: string;
+}
+
+/** `GET /api/summary`: the national table, as JSON or CSV. */
+export class NationalSummaryQuery extends SummaryQuery {
+  @BooleanQuery({
+    description:
+      'With `Accept: text/csv`: start the file with a UTF-8 byte order mark, so that spreadsheet programs (Excel) read the Vietnamese names as UTF-8. No effect on JSON.',
+    default: false,
+  })
+  bom?: boolean;
 }
 
 export class MovementQuery extends KnownAtQuery {

@@ -5,7 +5,7 @@ import { ValidateBy } from 'class-validator';
 import { integerRangeMessage, parseDecimalInteger, type IntegerRange } from '@tthc/platform';
 import { Optional } from '../procedures/validators.js';
 
-type IntegerDocs = Pick<ApiPropertyOptions, 'description' | 'example' | 'default'>;
+type ParamDocs = Pick<ApiPropertyOptions, 'description' | 'example' | 'default'>;
 
 /**
  * An optional integer query parameter, for every one of them: decimal digits within `range`
@@ -16,7 +16,7 @@ type IntegerDocs = Pick<ApiPropertyOptions, 'description' | 'example' | 'default
  *   @IntegerQuery({ min: 1, max: 1000 }, { description: 'At most this many events', default: 100 })
  *   limit?: number;
  */
-export function IntegerQuery(range: IntegerRange, docs: IntegerDocs = {}): PropertyDecorator {
+export function IntegerQuery(range: IntegerRange, docs: ParamDocs = {}): PropertyDecorator {
   const message = integerRangeMessage(range);
   return applyDecorators(
     ApiPropertyOptional({ type: 'integer', minimum: range.min, maximum: range.max, ...docs }),
@@ -31,5 +31,22 @@ export function IntegerQuery(range: IntegerRange, docs: IntegerDocs = {}): Prope
         defaultMessage: () => message,
       },
     }),
+  );
+}
+
+/**
+ * An optional boolean query parameter: `true` or `false`, nothing else (not `1`, `yes` or an empty
+ * value), else 400 `must be true or false`. Documented as an OpenAPI boolean.
+ *
+ * @example
+ *   @BooleanQuery({ description: 'Start the CSV with a UTF-8 byte order mark', default: false })
+ *   bom?: boolean;
+ */
+export function BooleanQuery(docs: ParamDocs = {}): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: 'boolean', ...docs }),
+    Optional(),
+    Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)),
+    ValidateBy({ name: 'isBooleanWord', validator: { validate: (value) => typeof value === 'boolean', defaultMessage: () => 'must be true or false' } }),
   );
 }
