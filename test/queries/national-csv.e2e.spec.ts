@@ -20,8 +20,11 @@ beforeAll(async () => {
   await registerProcedure(api, { onlineMode: 'PARTIAL', paperIntake: 'DISABLED' });
   const last = await registerProcedure(api, { onlineMode: 'INFORMATION_ONLY' });
   const { body } = await api.http().get(`/api/authorities/74/procedures/${last}`).expect(200);
-  await api.http().get(`/api/summary?afterPosition=${body.position}`).expect(200);
-}, 30_000);
+  // Each try waits up to 5 s for the projector; a loaded machine may need more than one.
+  let res = await api.http().get(`/api/summary?afterPosition=${body.position}`);
+  for (let attempt = 0; res.status === 503 && attempt < 5; attempt++) res = await api.http().get(`/api/summary?afterPosition=${body.position}`);
+  expect(res.status).toBe(200);
+}, 60_000);
 
 afterAll(async () => {
   await api?.close();
