@@ -34,7 +34,7 @@ const projects = [
 const tier = process.env.TEST_TIER;
 
 export default {
-  globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   projects: tier ? projects.filter((p) => p.displayName === tier) : projects,
 };

@@ -40,6 +40,7 @@ export async function openBenchContext(args: BenchArgs): Promise<BenchContext> {
       persistent: true,
       database: 'postgres',
       reuseRunning: true,
+      log: (level, message) => level !== 'info' && log(message),
     });
     serverUrl = server.url;
     stop = server.stop;

@@ -1,3 +1,9 @@
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
 export default async function globalTeardown() {
-  await globalThis.__embeddedPostgres?.stop();
+  const server = globalThis.__embeddedPostgres;
+  if (!server) return;
+  await server.stop(); // removes the cluster (persistent: false)
+  await rm(dirname(server.supervisor.logFile), { recursive: true, force: true }); // DATA_DIR: its log
 }

@@ -1,7 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { IssueDecisionCommand, seedBinhDuong } from '@tthc/application';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
-import { loadSigningSecret, provideDatabase, readConfig, type AppConfig } from '@tthc/platform';
+import { EmbeddedPostgresError, loadSigningSecret, provideDatabase, readConfig, type AppConfig, type DatabaseServer } from '@tthc/platform';
 import type { Logger } from 'pino';
 import { AuthNotConfigured, authOptionsFromConfig, type AuthOptions } from './auth/auth.options.js';
 import { createApp } from './create-app.js';
@@ -39,7 +39,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createRootLogger(config.logLevel);
-  const log = (message: string) => logger.info(message);
 
   let auth: AuthOptions;
   try {
@@ -50,12 +49,22 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const database = await provideDatabase(config.databaseUrl, {
-    dataDir: config.dataDir,
-    port: config.embeddedPostgresPort,
-    persistent: true,
-    log,
-  });
+  let database: DatabaseServer;
+  try {
+    database = await provideDatabase(config.databaseUrl, {
+      dataDir: config.dataDir,
+      port: config.embeddedPostgresPort,
+      persistent: true,
+      restart: true,
+      log: (level, message) => logger[level](message),
+    });
+  } catch (error) {
+    if (!(error instanceof EmbeddedPostgresError)) throw error;
+    // One sentence saying what to do, and the server's last words; no stack.
+    logger.fatal(error.message);
+    if (error.logTail.length > 0) process.stderr.write(`${error.logTail.join('\n')}\n`);
+    process.exit(1);
+  }
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
     app = await createApp({ databaseUrl: database.url, logLevel: config.logLevel, auth });

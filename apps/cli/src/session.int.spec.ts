@@ -73,7 +73,7 @@ describe('tthc-ledger cli on the embedded PostgreSQL', () => {
     it('refuses a port taken by the server of another DATA_DIR (exit code 3)', async () => {
       const run = await cli({ DATA_DIR: join(root, 'other'), EMBEDDED_POSTGRES_PORT: String(port) }, 'migrate');
       expect(run.code).toBe(EXIT.UNAVAILABLE);
-      expect(run.stderr).toMatch(new RegExp(`^error: Port ${port} is taken by a server that is not the embedded PostgreSQL of .*other/postgres`));
+      expect(run.stderr).toMatch(new RegExp(`^error: Port ${port} on 127.0.0.1 is taken by a server that is not the embedded PostgreSQL of .*/other: set EMBEDDED_POSTGRES_PORT to a free port, or set DATABASE_URL.\n$`));
       expect(await answers(port)).toBe(true);
     }, 30_000);
   });

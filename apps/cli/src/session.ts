@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { provideDatabase, readConfig, type AppConfig, type DatabaseServer, type EventStoreConfig } from '@tthc/platform';
+import { EmbeddedPostgresError, provideDatabase, readConfig, type AppConfig, type DatabaseServer, type EventStoreConfig, type SupervisorLog } from '@tthc/platform';
 import { CliModule } from './cli.module.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -45,7 +45,10 @@ export async function openSession(env: NodeJS.ProcessEnv, io: CliIO, options: Se
   } catch (error) {
     throw new CliError((error as Error).message, EXIT.USAGE);
   }
-  const log = options.verbose ? (message: string) => io.stderr.write(`${message}\n`) : undefined;
+  // Warnings (a moved cluster, a taken-over server) always; the rest with --verbose.
+  const log: SupervisorLog = (level, message) => {
+    if (options.verbose || level !== 'info') io.stderr.write(`${message}\n`);
+  };
   let server: DatabaseServer;
   try {
     server = await provideDatabase(config.databaseUrl, {
@@ -56,6 +59,10 @@ export async function openSession(env: NodeJS.ProcessEnv, io: CliIO, options: Se
       log,
     });
   } catch (error) {
+    if (error instanceof EmbeddedPostgresError) {
+      const tail = error.logTail.length > 0 ? `\n${error.logTail.join('\n')}` : '';
+      throw new CliError(`${error.message}${tail}`, EXIT.UNAVAILABLE, { cause: error });
+    }
     const cause = (error as { cause?: Error }).cause;
     const detail = cause?.message ? ` (${cause.message})` : '';
     throw new CliError(`${(error as Error).message}${detail}`, EXIT.UNAVAILABLE, { cause: error });

@@ -33,7 +33,8 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     port: config.embeddedPostgresPort,
     persistent: true,
-    log: (m) => logger.log(m),
+    restart: true,
+    log: (level, message) => (level === 'info' ? logger.log(message) : level === 'warn' ? logger.warn(message) : logger.error(message)),
   });
   const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(database.url, config.eventStore, config.databaseBounds));
   const runner = app.get<ProjectionRunner>(PROJECTION_RUNNER);

