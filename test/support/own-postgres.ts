@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, type DatabaseServer, type SupervisorLog } from '@tthc/platform';
@@ -23,16 +23,19 @@ export interface OwnPostgres {
 }
 
 export interface OwnPostgresOptions {
+  /** DATA_DIR (default: a fresh folder in the temporary folder); removed by destroy(). */
+  dataDir?: string;
   /** Start it again, with back-off, when it dies (as the api does). */
   restart?: boolean;
   log?: SupervisorLog;
 }
 
 export async function startOwnPostgres(options: OwnPostgresOptions = {}): Promise<OwnPostgres> {
-  const dataDir = await mkdtemp(join(process.env.TEST_DATA_DIR ?? tmpdir(), 'tthc-ledger-faults-'));
+  const { dataDir = await mkdtemp(join(process.env.TEST_DATA_DIR ?? tmpdir(), 'tthc-ledger-faults-')), ...rest } = options;
+  await mkdir(dataDir, { recursive: true });
   await chmod(dataDir, 0o755); // see global-setup.ts
   const port = await freePort();
-  const server = await startEmbeddedPostgres({ dataDir, port, persistent: true, database: 'tthc_faults', maxConnections: 100, ...options });
+  const server = await startEmbeddedPostgres({ dataDir, port, persistent: true, database: 'tthc_faults', maxConnections: 100, ...rest });
   let running = true;
   return {
     url: server.url,
