@@ -322,8 +322,20 @@ describe('every refused command is one structured audit line', () => {
       .map((line) => JSON.parse(line) as AuditLine)
       .filter((line) => line.event === 'command.refused' && line.correlationId === correlationId);
 
-  it('401, 403 (role), 403 (scope), 409, 412 and 422: who, what and why, and nothing appended', async () => {
+  /** tthc_commands_refused_total by `status/reason`, as GET /metrics serves it. */
+  const refusedTotals = async (): Promise<Record<string, number>> => {
+    const { text } = await api.anonymous().get('/metrics').expect(200);
+    const totals: Record<string, number> = {};
+    for (const [, labels, value] of text.matchAll(/^tthc_commands_refused_total\{([^}]*)\} (\d+)$/gm)) {
+      const { status, reason } = Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      totals[`${status}/${reason}`] = Number(value);
+    }
+    return totals;
+  };
+
+  it('401, 403 (role), 403 (scope), 409, 412 and 422: who, what and why, counted by reason, and nothing appended', async () => {
     const procedure = await registered(HCMC);
+    const countedBefore = await refusedTotals();
     const reclassify = (effectiveFrom: string) => decision({ onlineMode: 'FULL_PROCESS', effectiveFrom });
     const path = `${procedurePath(procedure, HCMC)}/reclassify`;
     const admin = await scoped(SIGNERS[0][1], [HCMC]);
@@ -363,6 +375,11 @@ describe('every refused command is one structured audit line', () => {
       detail: "The token may not act for authority 79: authority 79 is outside the token's scope (01)",
     });
     expect(auditLines('audit-409')[0]).toMatchObject({ actor: `admin-["${HCMC}"]`, scope: HCMC, rule: 'ALREADY_IN_MODE' });
+    const counted = await refusedTotals();
+    for (const [, status, reason] of cases) {
+      const key = `${status}/${reason}`;
+      expect([key, counted[key] - (countedBefore[key] ?? 0)]).toEqual([key, 1]);
+    }
   }, 30_000);
 
   it('writes no audit line for a query, nor for a command that succeeds', async () => {

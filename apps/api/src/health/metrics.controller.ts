@@ -2,13 +2,17 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
 import { Public } from '../auth/roles.decorator.js';
+import { CommandRefusals } from '../logging/command-refusals.js';
 
 /** Prometheus text exposition (format 0.0.4) of the figures operators alert on. */
 @ApiTags('operations')
 @Public()
 @Controller('metrics')
 export class MetricsController {
-  constructor(@Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner) {}
+  constructor(
+    @Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner,
+    private readonly refusals: CommandRefusals,
+  ) {}
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
@@ -27,6 +31,7 @@ export class MetricsController {
       gauge('process_resident_memory_bytes', 'Resident set size', memory.rss),
       gauge('nodejs_heap_used_bytes', 'V8 heap in use', memory.heapUsed),
       gauge('process_uptime_seconds', 'Seconds since the process started', Math.round(process.uptime())),
+      await this.refusals.registry.metrics(),
     ].join('');
   }
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Injectable, Logger } from '@nestjs/common';
+import { Counter, Registry } from 'prom-client';
 import { describeScope } from '@tthc/domain';
 import type { AuthenticatedRequest } from '../http/actor.decorator.js';
 import { correlationIdOf, requestIdOf } from '../http/correlation-id.js';
@@ -47,11 +48,20 @@ export interface RefusalLogLine {
 /**
  * The audit trail of refused commands (issue 14): every command the api refuses with a 4xx — 401,
  * 403, 409, 412, 422, and 400, 404, 429 as well — is written as one structured warn line (RefusalLogLine)
- * beside the request log. Nothing is appended for a refusal, so this line is its only record.
+ * beside the request log, and counted in `tthc_commands_refused_total{status, reason}` (GET /metrics).
+ * Nothing is appended for a refusal, so these are its only record.
  */
 @Injectable()
 export class CommandRefusals {
   private readonly logger = new Logger('CommandAudit');
+  /** This app's series (tests make several apps in one process); MetricsController serves it. */
+  readonly registry = new Registry();
+  private readonly refused = new Counter({
+    name: 'tthc_commands_refused_total',
+    help: 'Commands refused, by HTTP status and reason (the problem type: outside-authority-scope, revision-mismatch, …)',
+    labelNames: ['status', 'reason'] as const,
+    registers: [this.registry],
+  });
 
   /** Records `refusal` when `req` was a command; returns the line written, if any. */
   record(req: IncomingMessage, refusal: Refusal): RefusalLogLine | undefined {
@@ -74,6 +84,8 @@ export class CommandRefusals {
       requestId: requestIdOf(req),
     };
     this.logger.warn(line);
+    // Bounded labels: statuses and problem types are the filter's fixed vocabulary.
+    this.refused.inc({ status: String(refusal.status), reason: refusal.reason });
     return line;
   }
 }
