@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { appendBench } from './append.bench.js';
+import { decisionBench } from './decision.bench.js';
 import { httpBench } from './http.bench.js';
 import { openBenchContext, parseArgs, type BenchContext } from './context.js';
 import { queriesBench } from './queries.bench.js';
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, { describe: string; run: (ctx: BenchContext) =>
   'read-all': { describe: 'the whole global log read in order (--events, default 1,000,000)', run: readAllBench },
   rebuild: { describe: 'projection rebuild from the benchmark log: events/s and peak RSS', run: rebuildBench },
   http: { describe: 'commands/s and query requests/s over HTTP with latency percentiles (--connections, --duration)', run: httpBench },
+  decision: { describe: 'a 2,000-item decision over HTTP (--events items, --iterations runs): to committed, and to visible in the summary', run: decisionBench },
   queries: { describe: 'p50/p95/p99 of the dashboard queries over random dates (--iterations)', run: queriesBench },
 };
 

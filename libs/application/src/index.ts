@@ -9,6 +9,7 @@ export * from './procedures/procedure.queries.js';
 export * from './seed/binh-duong.seed.js';
 export * from './seed/national.seed.js';
 export * from './seed/run-seed.js';
+export * from './decisions/decision-annex.csv.js';
 export * from './decisions/decision-record.js';
 export * from './decisions/decision.handlers.js';
 export * from './decisions/issue-decision.js';

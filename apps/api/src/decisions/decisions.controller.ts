@@ -6,6 +6,7 @@ import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import {
   GetDecisionQuery,
   IssueDecisionCommand,
+  parseAnnexCsv,
   PreviewDecisionQuery,
   type CommandContext,
   type DecisionPreview,
@@ -27,7 +28,6 @@ import { AlsoAccepts } from '../http/json-body.js';
 import { CommandEndpoint, CommandProvenance } from '../procedures/command-endpoint.js';
 import { ApiAuthDocs } from '../procedures/procedure.api-docs.js';
 import { AuthorityParams } from '../procedures/procedure-params.request.js';
-import { parseAnnexCsv } from './decision-annex.csv.js';
 import { DecisionPreviewDoc, DecisionRecordDoc, IssueDecisionBodyDoc } from './decision.docs.js';
 
 /** How long a preview waits for the read models to reach the log position it decided on. */

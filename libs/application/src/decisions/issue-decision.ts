@@ -26,6 +26,11 @@ const MAX_ATTEMPTS = 3;
 /** Procedure streams read at once while loading a decision's procedures. */
 const READ_CONCURRENCY = 16;
 
+export interface LoadOptions {
+  /** Called as the items' procedures are read (done, total): the bulk of a large decision's time. */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /** The decision as recorded; `created` false when it was a repeat of one already issued. */
 export interface IssuedDecision {
   record: DecisionRecord;
@@ -58,14 +63,19 @@ export function decisionDigest(command: IssueDecision): string {
  *   appended); DecisionNumberTaken (the number was issued with other content); WrongExpectedVersion
  *   after MAX_ATTEMPTS lost races; MultiStreamAppendUnsupported (KurrentDB before 25.1).
  */
-export async function issueDecision(store: EventStore, command: IssueDecision, context: CommandContext): Promise<IssuedDecision> {
+export async function issueDecision(
+  store: EventStore,
+  command: IssueDecision,
+  context: CommandContext,
+  options: LoadOptions = {},
+): Promise<IssuedDecision> {
   validateDecision(command);
   const { authorityCode, number } = command.data;
   const digest = decisionDigest(command);
   for (let attempt = 1; ; attempt++) {
     const existing = await readDecision(store, authorityCode, number);
     if (existing) return { record: sameOrTaken(existing, digest), created: false };
-    const { states, revisions } = await loadProcedures(store, command);
+    const { states, revisions } = await loadProcedures(store, command, options);
     const outcome = decideDecision(command, (code) => states.get(code) ?? procedure.initialState());
     if (outcome.refusals.length > 0) throw new DecisionRefused(outcome.refusals);
 
@@ -98,9 +108,9 @@ export async function issueDecision(store: EventStore, command: IssueDecision, c
  * Judges a decision without appending: every item's outcome (refused ones included) and the effect
  * on the authority's counts on the effective date.
  */
-export async function previewDecision(store: EventStore, command: IssueDecision): Promise<DecisionPreview> {
+export async function previewDecision(store: EventStore, command: IssueDecision, options: LoadOptions = {}): Promise<DecisionPreview> {
   validateDecision(command);
-  const { states, position } = await loadProcedures(store, command);
+  const { states, position } = await loadProcedures(store, command, options);
   const outcome = decideDecision(command, (code) => states.get(code) ?? procedure.initialState());
   return { authorityCode: command.data.authorityCode, number: command.data.number, effectiveFrom: command.data.effectiveFrom, outcome, position };
 }
@@ -111,7 +121,7 @@ function sameOrTaken(existing: DecisionRecord, digest: string): DecisionRecord {
 }
 
 /** Every item's procedure: its current state and revision (none for a procedure never registered). */
-async function loadProcedures(store: EventStore, command: IssueDecision) {
+async function loadProcedures(store: EventStore, command: IssueDecision, options: LoadOptions) {
   const states = new Map<string, ProcedureState>();
   const revisions = new Map<string, number>();
   let position = 0;
@@ -127,6 +137,7 @@ async function loadProcedures(store: EventStore, command: IssueDecision) {
         states.set(code, history.reduce((s, e) => procedure.evolve(s, e as unknown as ProcedureEvent), procedure.initialState()));
       }),
     );
+    options.onProgress?.(Math.min(start + READ_CONCURRENCY, codes.length), codes.length);
   }
   return { states, revisions, position };
 }

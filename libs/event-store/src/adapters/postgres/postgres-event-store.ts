@@ -122,17 +122,16 @@ export class PostgresEventStore implements EventStore {
     try {
       await client.query('BEGIN');
       const rows = await this.callAppendMany(client, group);
-      const failed = group.findIndex((_, index) => rows.some((r) => r.append_index === index + 1 && r.error_code !== null));
+      const byAppend = group.map((): AppendManyRow[] => []);
+      for (const row of rows) byAppend[(row.append_index ?? 1) - 1].push(row);
+      const failed = byAppend.findIndex((own) => own.some((r) => r.error_code !== null));
       if (failed >= 0) {
         await client.query('ROLLBACK');
-        throw appendFailure(group[failed], rows.find((r) => r.append_index === failed + 1 && r.error_code !== null)!);
+        throw appendFailure(group[failed], byAppend[failed].find((r) => r.error_code !== null)!);
       }
       await client.query('COMMIT');
       this.announce();
-      return group.map((p, index) => {
-        const own = rows.filter((r) => r.append_index === index + 1).sort((a, b) => a.stream_revision - b.stream_revision);
-        return appendResult(p.streamId, own);
-      });
+      return group.map((p, index) => appendResult(p.streamId, byAppend[index].sort((a, b) => a.stream_revision - b.stream_revision)));
     } catch (error) {
       if (error instanceof WrongExpectedVersion || error instanceof DuplicateEventIds) throw error;
       broken = true; // an unknown state (the global lock, an open transaction): never hand it on

@@ -1,6 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import { DECISION_LIMITS, type DecisionItem } from '@tthc/domain';
-import { InvalidRequest } from '../http/invalid-request.error.js';
+import { DECISION_LIMITS, InvalidCommand, type DecisionItem } from '@tthc/domain';
 
 /** The annex's columns (API.md): a header row names them, in any order; procedureCode and action are required. */
 export const ANNEX_COLUMNS = ['procedureCode', 'action', 'onlineMode', 'name', 'field', 'level', 'paperIntake', 'reason'] as const;
@@ -16,7 +15,7 @@ export interface ParsedAnnex {
  * A decision's annex as `text/csv`: UTF-8 with or without a BOM, comma-separated, RFC 4180 quoting,
  * a header row, one item per record; an empty cell is an absent field.
  *
- * @throws InvalidRequest naming the line (and column) of the first problem: bytes that are not
+ * @throws InvalidCommand (field `body`) naming the line (and column) of the first problem: bytes that are not
  *   UTF-8, an unknown or missing column, a quote left open, a row of the wrong width, no items,
  *   more than 100,000 items.
  */
@@ -35,13 +34,13 @@ export function parseAnnexCsv(body: Buffer): ParsedAnnex {
       to: DECISION_LIMITS.items + 1,
     }) as typeof records;
   } catch (error) {
-    if (error instanceof InvalidRequest) throw error;
-    if (error instanceof CsvError) throw new InvalidRequest([{ field: 'body', message: `line ${(error as CsvError & { lines?: number }).lines ?? '?'}: ${csvMessage(error)}` }]);
+    if (error instanceof InvalidCommand) throw error;
+    if (error instanceof CsvError) throw new InvalidCommand([{ field: 'body', message: `line ${(error as CsvError & { lines?: number }).lines ?? '?'}: ${csvMessage(error)}` }]);
     throw error;
   }
-  if (records.length === 0) throw new InvalidRequest([{ field: 'body', message: 'the annex lists no items (a header row, then one row per item)' }]);
+  if (records.length === 0) throw new InvalidCommand([{ field: 'body', message: 'the annex lists no items (a header row, then one row per item)' }]);
   if (records.length > DECISION_LIMITS.items) {
-    throw new InvalidRequest([{ field: 'body', message: `the annex lists more than ${DECISION_LIMITS.items.toLocaleString('en')} items` }]);
+    throw new InvalidCommand([{ field: 'body', message: `the annex lists more than ${DECISION_LIMITS.items.toLocaleString('en')} items` }]);
   }
   const items = records.map(({ record }) => {
     const item: Record<string, string> = {};
@@ -63,7 +62,7 @@ function checkHeader(header: string[]): string[] {
     ...missing.map((c) => ({ field: 'body', message: `line 1: the column '${c}' is missing` })),
     ...repeated.map((c) => ({ field: 'body', message: `line 1: the column '${c}' appears twice` })),
   ];
-  if (errors.length > 0) throw new InvalidRequest(errors);
+  if (errors.length > 0) throw new InvalidCommand(errors);
   return columns;
 }
 
@@ -85,7 +84,7 @@ function decodeUtf8(body: Buffer): string {
         start = i + 1;
       }
     }
-    throw new InvalidRequest([{ field: 'body', message: `line ${line}: not UTF-8 (save the annex as UTF-8, with or without a BOM)` }]);
+    throw new InvalidCommand([{ field: 'body', message: `line ${line}: not UTF-8 (save the annex as UTF-8, with or without a BOM)` }]);
   }
 }
 
