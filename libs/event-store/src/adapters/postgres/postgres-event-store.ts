@@ -331,11 +331,13 @@ export class PostgresEventStore implements EventStore {
     const lookup = async () => {
       await client.connect();
       if (backendPid !== undefined) {
-        await client.query(
-          `SELECT pg_terminate_backend(pid, $2) FROM pg_stat_activity
+        const { rows: ended } = await client.query<{ ended: boolean }>(
+          `SELECT pg_terminate_backend(pid, $2) AS ended FROM pg_stat_activity
             WHERE pid = $1 AND datname = current_database() AND usename = current_user`,
           [backendPid, timeoutMs],
         );
+        // Still running after the wait: it might yet commit, so nothing found now would prove nothing.
+        if (ended.some((r) => !r.ended)) throw new Error(`the session ${backendPid} that ran the append did not end within ${timeoutMs} ms`);
       }
       const { rows } = await client.query<AppendManyRow & { stream_id: string }>(
         `SELECT event_id, event_type, stream_id, stream_revision, global_position FROM event_store.events
