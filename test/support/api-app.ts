@@ -3,6 +3,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { mintToken, ROLES, type Role } from '@tthc/platform';
 import { createApp, type CreateAppOptions } from '../../apps/api/src/create-app.js';
+import { OpenApiContract } from './openapi-contract.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /** The HS256 secret the harness's api verifies with (at least 32 bytes, as AUTH_JWT_SECRET must be). */
@@ -21,6 +22,8 @@ export interface StartApiOptions extends Partial<CreateAppOptions> {
 export interface ApiHarness {
   app: NestExpressApplication;
   db: TestDatabase;
+  /** The OpenAPI document the app serves at /docs-json, as a checker of responses. */
+  contract: OpenApiContract;
   /**
    * A supertest agent on the app's server (no port is opened); each request carries a bearer token of
    * the default role (administrator, subject TEST_SUBJECT) unless the test sets its own Authorization.
@@ -39,6 +42,26 @@ export interface ApiHarness {
   /** Rows of a SQL query on the test database. */
   sql<R extends pg.QueryResultRow>(text: string, params?: unknown[]): Promise<R[]>;
   close(): Promise<void>;
+}
+
+/**
+ * Each request method of a supertest agent, with a first assertion added: the response is one the
+ * served OpenAPI document describes (status, media type, body schema). A response it does not
+ * describe fails the request, and so the test, whatever the test itself expects of it.
+ */
+export function describedBy(agent: HttpAgent, contract: OpenApiContract): HttpAgent {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(agent as unknown as Record<string, unknown>)) {
+    wrapped[name] =
+      typeof method === 'function'
+        ? (url: string) =>
+            (method as (url: string) => request.Test)(url).expect((res: request.Response) => {
+              const problems = contract.check(name === 'del' ? 'delete' : name, url, res);
+              if (problems.length > 0) throw new Error(`The response is not the one the OpenAPI document describes:\n- ${problems.join('\n- ')}`);
+            })
+        : method;
+  }
+  return wrapped as unknown as HttpAgent;
 }
 
 /** Each request method of a supertest agent, with `Authorization: Bearer <token>` set first. */
@@ -91,10 +114,12 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
   const tokens = Object.fromEntries(
     await Promise.all(ROLES.map(async (role) => [role, await testToken(role, { sub: role === 'administrator' ? TEST_SUBJECT : `test-${role}` })])),
   ) as Record<Role, string>;
-  const agent = () => request(server);
+  const contract = OpenApiContract.from((await request(server).get('/docs-json').expect(200)).body);
+  const agent = () => describedBy(request(server), contract);
   return {
     app,
     db,
+    contract,
     http: () => (defaultRole === null ? agent() : authorised(agent(), tokens[defaultRole])),
     as: (role) => authorised(agent(), tokens[role]),
     withToken: (token) => authorised(agent(), token),

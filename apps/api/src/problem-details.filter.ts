@@ -21,12 +21,12 @@ import { isDatabaseUnavailable } from './database/database-unavailable.js';
 import { TooManyRequests } from './http/command-rate-limit.js';
 import { MethodNotAllowed } from './http/express-adapter.js';
 import { INVALID_UTF8, UnsupportedMediaType } from './http/json-body.js';
+import { PROBLEM_CONTENT_TYPE } from './http/problem.response.js';
 import { InvalidRequest } from './http/invalid-request.error.js';
 import { IdempotencyKeyInFlight, IdempotencyKeyReused } from './idempotency/idempotency.errors.js';
 import { CommandRefusals } from './logging/command-refusals.js';
 
 export const PROBLEM_BASE = 'https://tthc-ledger.dev/problems/';
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Seconds a client should wait before retrying after a 503. */
 export const RETRY_AFTER_SECONDS = 5;
 /** The protection space of RFC 6750's `WWW-Authenticate: Bearer` challenge. */

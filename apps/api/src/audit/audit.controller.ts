@@ -4,6 +4,7 @@ import { EventLogVerifier } from '@tthc/event-store';
 import { READ_MODEL_VERIFIER, type ReadModelVerifier } from '@tthc/read-models';
 import { AUDIT_ROLES, Roles } from '../auth/roles.decorator.js';
 import { CorrelationId } from '../http/correlation-id.js';
+import { ApiProblemResponse } from '../http/problem.response.js';
 import { ApiAuthDocs } from '../procedures/procedure.api-docs.js';
 import { VerificationResponse } from './audit.responses.js';
 
@@ -32,8 +33,11 @@ export class AuditController {
     summary:
       "Check the tamper evidence of the whole log (every stream's hash chain and the log digest checkpoints), " +
       'then replay it and compare every summary and procedure the read models hold',
+    description: 'Answers 200 whatever it finds: `ok` says whether the log is intact and the read models agree with it.',
   })
   @ApiOkResponse({ type: VerificationResponse })
+  @ApiProblemResponse(400, 'A body (none is needed) that is not acceptable JSON')
+  @ApiProblemResponse(413, 'A body (none is needed) larger than the limit')
   async verify(@CorrelationId() correlationId: string): Promise<VerificationResponse> {
     const tamperEvidence = await this.verifier.verify();
     const readModels = await this.readModelVerifier.verify();

@@ -1,9 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { RecordedEventResponse } from '../procedures/procedure.responses.js';
+import { RecordedEventFields } from '../procedures/procedure.responses.js';
 import { ReadModelMismatchResponse, ReadModelsVerificationResponse } from './read-models-verification.responses.js';
 
 /** One event of the global log: the per-procedure events' fields, plus its stream and hash. */
-export class LogEntryResponse extends RecordedEventResponse {
+export class LogEntryResponse extends RecordedEventFields {
+  @ApiProperty({
+    description: "The event's type: a procedure event's in procedure streams, any other in other streams (the log is open to every stream)",
+    example: 'ProcedureRegistered',
+  })
+  type: string;
   @ApiProperty({ example: 'procedure-74:1.001612' })
   streamId: string;
   @ApiProperty({
@@ -39,9 +44,10 @@ export class ChainProblemResponse {
   globalPosition: number | null;
   @ApiProperty({ enum: ['hash-mismatch', 'broken-link', 'missing-revision', 'position-order', 'missing-hash'] })
   problem: string;
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], nullable: true, description: 'What the evidence recorded' })
+  // OpenAPI 3.0 ignores `nullable` beside no `type`: null is one of the alternatives.
+  @ApiProperty({ oneOf: [{ type: 'string', nullable: true }, { type: 'number' }], description: 'What the evidence recorded (null: nothing)' })
   expected: string | number | null;
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], nullable: true, description: 'What the stored rows give now' })
+  @ApiProperty({ oneOf: [{ type: 'string', nullable: true }, { type: 'number' }], description: 'What the stored rows give now (null: nothing)' })
   found: string | number | null;
   @ApiProperty()
   detail: string;

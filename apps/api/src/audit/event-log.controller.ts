@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { EVENT_STORE, readLogBatches, toLogEntry, type EventStore } from '@tthc/event-store';
 import { AUDIT_ROLES, Roles } from '../auth/roles.decorator.js';
-import { ApiAuthDocs } from '../procedures/procedure.api-docs.js';
-import { EventLogPageResponse } from './audit.responses.js';
+import { ApiAuthDocs, ApiQueryDocs } from '../procedures/procedure.api-docs.js';
+import { EventLogPageResponse, LogEntryResponse } from './audit.responses.js';
 import { EventLogQuery } from './event-log.request.js';
 import { NDJSON, prefersNdjson, writeNdjson } from './ndjson.js';
 
@@ -18,6 +18,7 @@ const STREAM_BATCH = 1_000;
  * `import` reads.
  */
 @ApiTags('audit')
+@ApiExtraModels(EventLogPageResponse, LogEntryResponse)
 @ApiAuthDocs()
 @Roles(...AUDIT_ROLES)
 @Controller('events')
@@ -25,9 +26,20 @@ export class EventLogController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get()
-  @ApiOperation({ summary: 'The global log in position order: a page as JSON, or all of it as NDJSON' })
-  @ApiProduces('application/json', NDJSON)
-  @ApiOkResponse({ type: EventLogPageResponse, description: 'As NDJSON: one LogEntryResponse per line' })
+  @ApiOperation({
+    summary: 'The global log in position order: a page as JSON, or all of it as NDJSON',
+    description:
+      'As JSON, up to `limit` events after `after`. With `Accept: application/x-ndjson` (before application/json), every event ' +
+      'after `after` up to the head when the request came, one JSON object per line: the format of the cli\'s export and import.',
+  })
+  @ApiOkResponse({
+    description: 'A page (JSON), or one LogEntryResponse per line (NDJSON; the schema given is that of each line)',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(EventLogPageResponse) } },
+      [NDJSON]: { schema: { $ref: getSchemaPath(LogEntryResponse) } },
+    },
+  })
+  @ApiQueryDocs()
   async events(@Query() query: EventLogQuery, @Headers('accept') accept: string | undefined, @Res() res: ServerResponse): Promise<void> {
     const after = query.after ?? 0;
     res.setHeader('Cache-Control', 'no-store');

@@ -15,9 +15,10 @@ export class ReadModelMismatchResponse {
   source: string;
   @ApiProperty({ example: 'fullProcess' })
   field: string;
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }], nullable: true, description: 'What the log implies' })
+  // OpenAPI 3.0 ignores `nullable` beside no `type`: null is one of the alternatives.
+  @ApiProperty({ oneOf: [{ type: 'string', nullable: true }, { type: 'number' }, { type: 'boolean' }], description: 'What the log implies (null: nothing)' })
   expected: string | number | boolean | null;
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }], nullable: true, description: 'What the read models hold' })
+  @ApiProperty({ oneOf: [{ type: 'string', nullable: true }, { type: 'number' }, { type: 'boolean' }], description: 'What the read models hold (null: nothing)' })
   found: string | number | boolean | null;
 }
 

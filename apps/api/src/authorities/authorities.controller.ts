@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   GetAuthoritySummaryQuery,
@@ -13,10 +13,13 @@ import {
 } from '@tthc/read-models';
 import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { InvalidRequest } from '../http/invalid-request.error.js';
-import { ApiAuthDocs } from '../procedures/procedure.api-docs.js';
+import { ApiAuthDocs, ApiQueryDocs } from '../procedures/procedure.api-docs.js';
 import { AuthorityParams } from '../procedures/procedure-params.request.js';
 import { CSV_CONTENT_TYPE, csvMetadataHeaders, nationalSummaryCsv } from './national-summary.csv.js';
 import { MovementQuery, NationalSummaryQuery, ProcedureListQuery, ReadYourWritesQuery, SummaryQuery } from './summary-query.request.js';
+import { AuthoritySummaryResponse, MovementResponse, NationalSummaryResponse, ProcedurePageResponse } from './summary.responses.js';
+
+const UNKNOWN_AUTHORITY = 'No authority has this code';
 
 /** OpenAPI: the headers of the CSV answer. */
 const CSV_HEADERS_DOC = {
@@ -30,6 +33,7 @@ const READ_YOUR_WRITES_WAIT_MS = 5_000;
 
 /** Dashboards' queries, answered from the read models; every answer states its `position`. */
 @ApiTags('queries')
+@ApiExtraModels(NationalSummaryResponse)
 @ApiAuthDocs()
 @Roles(...QUERY_ROLES)
 @Controller()
@@ -40,23 +44,37 @@ export class AuthoritiesController {
   ) {}
 
   @Get('authorities')
-  @ApiOperation({ summary: 'Every authority with its summary today' })
-  @ApiOkResponse({ description: 'The national table at today' })
-  async authorities(@Query() query: ReadYourWritesQuery) {
+  @ApiOperation({
+    summary: 'Every authority with its summary today',
+    description: 'The national table on today\'s date in Vietnam, as recorded now: the same answer as GET /api/summary without parameters.',
+  })
+  @ApiOkResponse({ type: NationalSummaryResponse, description: 'The national table today' })
+  @ApiQueryDocs()
+  async authorities(@Query() query: ReadYourWritesQuery): Promise<NationalSummaryResponse> {
     await this.readYourWrites(query.afterPosition);
     return this.queryBus.execute(new GetNationalSummaryQuery());
   }
 
   @Get('authorities/:authorityCode/summary')
-  @ApiOperation({ summary: "One authority's procedures in force on a date, as known at an instant" })
-  async summary(@Param() { authorityCode }: AuthorityParams, @Query() query: SummaryQuery) {
+  @ApiOperation({
+    summary: "One authority's procedures in force on a date, as known at an instant",
+    description: 'Counts and shares of the procedures in force on `at` (every transition effective on or before it), as recorded at `knownAt` or as the log stood at `asOfPosition`.',
+  })
+  @ApiOkResponse({ type: AuthoritySummaryResponse })
+  @ApiQueryDocs({ notFound: UNKNOWN_AUTHORITY })
+  async summary(@Param() { authorityCode }: AuthorityParams, @Query() query: SummaryQuery): Promise<AuthoritySummaryResponse> {
     await this.readYourWrites(query.afterPosition, query.asOfPosition);
     return this.queryBus.execute(new GetAuthoritySummaryQuery(authorityCode, query.at, query.knownAt, query.asOfPosition));
   }
 
   @Get('authorities/:authorityCode/movement')
-  @ApiOperation({ summary: 'How an authority moved between two dates, with the transitions effective in (from, to]' })
-  async movement(@Param() { authorityCode }: AuthorityParams, @Query() query: MovementQuery) {
+  @ApiOperation({
+    summary: 'How an authority moved between two dates, with the transitions effective in (from, to]',
+    description: 'The summaries on `from` and on `to`, their difference, and the transitions of each kind effective after `from` and on or before `to`.',
+  })
+  @ApiOkResponse({ type: MovementResponse })
+  @ApiQueryDocs({ notFound: UNKNOWN_AUTHORITY })
+  async movement(@Param() { authorityCode }: AuthorityParams, @Query() query: MovementQuery): Promise<MovementResponse> {
     if (query.from > query.to) throw new InvalidRequest([{ field: 'to', message: 'must not be before from' }]);
     await this.readYourWrites(query.afterPosition, query.asOfPosition);
     return this.queryBus.execute(new GetMovementQuery(authorityCode, query.from, query.to, query.knownAt, query.asOfPosition));
@@ -66,12 +84,23 @@ export class AuthoritiesController {
   @ApiOperation({
     summary: 'The national table: one summary per authority, and totals',
     description:
-      'As CSV (`Accept: text/csv`): the header row first, one row per authority, the totals last; the position and known-at ' +
-      'are in the `Log-Position`, `Known-At` (or `As-Of-Position`) response headers; `bom=true` adds a UTF-8 byte order mark.',
+      'As JSON by default. As CSV (`Accept: text/csv` before application/json): the header row first, one row per authority, the totals last; ' +
+      'the position and known-at are in the `Log-Position`, `Known-At` (or `As-Of-Position`) response headers; `bom=true` adds a UTF-8 byte order mark.',
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'The national table', headers: CSV_HEADERS_DOC })
-  async national(@Query() query: NationalSummaryQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response) {
+  @ApiOkResponse({
+    description: 'The national table on `at`',
+    headers: CSV_HEADERS_DOC,
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(NationalSummaryResponse) } },
+      'text/csv': { schema: { type: 'string', description: 'RFC 4180 CSV, UTF-8, CRLF line ends' } },
+    },
+  })
+  @ApiQueryDocs()
+  async national(
+    @Query() query: NationalSummaryQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<NationalSummaryResponse | string> {
     await this.readYourWrites(query.afterPosition, query.asOfPosition);
     const table = await this.queryBus.execute(new GetNationalSummaryQuery(query.at, query.knownAt, query.asOfPosition));
     if (prefersCsv(accept)) {
@@ -85,7 +114,12 @@ export class AuthoritiesController {
 
   @Get('authorities/:authorityCode/procedures')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'The procedures in force on a date, paged' })
+  @ApiOperation({
+    summary: 'The procedures in force on a date, paged',
+    description: 'In procedure-code order, optionally only those in one online mode or paper intake.',
+  })
+  @ApiOkResponse({ type: ProcedurePageResponse })
+  @ApiQueryDocs({ notFound: UNKNOWN_AUTHORITY })
   async procedures(@Param() { authorityCode }: AuthorityParams, @Query() query: ProcedureListQuery) {
     await this.readYourWrites(query.afterPosition, query.asOfPosition);
     return this.queryBus.execute(

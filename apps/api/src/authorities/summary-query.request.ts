@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, ValidateBy, type ValidationOptions } from 'class-validator';
 import { ONLINE_MODES, PAPER_INTAKES, isCalendarDate } from '@tthc/domain';
 import { POSITION_RANGE } from '@tthc/platform';
@@ -31,12 +31,14 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
 
 /** Read-your-writes: wait until the read models reflect a command's globalPosition. */
 export class ReadYourWritesQuery {
-  @IntegerQuery(POSITION_RANGE, { description: "Wait until the read models reflect this command reply's globalPosition", example: 5210 })
+  // No example on a position, nor on knownAt: Swagger UI's "Try it out" sends examples, and
+  // afterPosition, knownAt and asOfPosition pre-filled together are a request the server refuses.
+  @IntegerQuery(POSITION_RANGE, { description: "Wait (up to 5 s, else 503) until the read models reflect this command reply's globalPosition" })
   afterPosition?: number;
 }
 
 export class KnownAtQuery extends ReadYourWritesQuery {
-  @ApiPropertyOptional({ description: 'As the records stood at this instant (default: now)', example: '2023-07-01T00:00:00Z' })
+  @ApiPropertyOptional({ description: 'As the records stood at this instant, such as 2023-07-01T00:00:00Z (default: now). Not with asOfPosition.', format: 'date-time' })
   @Optional()
   @IsInstant()
   knownAt?: string;
@@ -45,7 +47,6 @@ export class KnownAtQuery extends ReadYourWritesQuery {
     description:
       'As the log stood at this global position: give the `position` an earlier answer stated to regenerate it exactly. ' +
       'Not with knownAt. Beyond the read models, the query waits as with afterPosition, then answers 503.',
-    example: 5210,
   })
   @ValidateBy({
     name: 'notWithKnownAt',
@@ -58,7 +59,7 @@ export class KnownAtQuery extends ReadYourWritesQuery {
 }
 
 export class SummaryQuery extends KnownAtQuery {
-  @ApiPropertyOptional({ description: 'In force on this date (default: today in Vietnam)', example: '2023-06-01' })
+  @ApiPropertyOptional({ description: 'In force on this date (default: today in Vietnam)', format: 'date', example: '2023-06-01' })
   @Optional()
   @IsCalendarDate()
   at?: string;
@@ -75,29 +76,29 @@ export class NationalSummaryQuery extends SummaryQuery {
 }
 
 export class MovementQuery extends KnownAtQuery {
-  @ApiPropertyOptional({ description: 'Start date (transitions effective after it count)', example: '2023-06-01' })
+  @ApiProperty({ description: 'Start date (transitions effective after it count)', format: 'date', example: '2023-06-01' })
   @IsCalendarDate()
   from: string;
 
-  @ApiPropertyOptional({ description: 'End date (transitions effective on it count)', example: '2023-10-16' })
+  @ApiProperty({ description: 'End date (transitions effective on it count); not before from', format: 'date', example: '2023-10-16' })
   @IsCalendarDate()
   to: string;
 }
 
 export class ProcedureListQuery extends SummaryQuery {
-  @ApiPropertyOptional({ enum: ONLINE_MODES })
+  @ApiPropertyOptional({ enum: ONLINE_MODES, description: 'Only the procedures in this online mode' })
   @Optional()
   @IsIn(ONLINE_MODES, { message: `must be one of ${ONLINE_MODES.join(', ')}` })
   onlineMode?: string;
 
-  @ApiPropertyOptional({ enum: PAPER_INTAKES })
+  @ApiPropertyOptional({ enum: PAPER_INTAKES, description: 'Only the procedures that take (or no longer take) paper dossiers' })
   @Optional()
   @IsIn(PAPER_INTAKES, { message: `must be one of ${PAPER_INTAKES.join(', ')}` })
   paperIntake?: string;
 
-  @IntegerQuery({ min: 1, max: 100_000 }, { default: 1 })
+  @IntegerQuery({ min: 1, max: 100_000 }, { description: 'The page, from 1', default: 1 })
   page?: number;
 
-  @IntegerQuery({ min: 1, max: 500 }, { default: 50 })
+  @IntegerQuery({ min: 1, max: 500 }, { description: 'Procedures per page', default: 50 })
   pageSize?: number;
 }

@@ -81,7 +81,13 @@ export class DecisionsController {
   ) {}
 
   @Post()
-  @CommandEndpoint('Issue a decision: every item of its annex, all or nothing (dryRun=true: preview)', { created: true, reply: DecisionRecordDoc })
+  @CommandEndpoint('Issue a decision: every item of its annex, all or nothing (dryRun=true: preview)', {
+    created: true,
+    reply: DecisionRecordDoc,
+    description:
+      'Judges every item as its single command would; if any is refused, nothing is appended and the 409 lists every refused item. ' +
+      'The same number with the same content answers the first record again (200); with other content, 409.',
+  })
   @ApiConsumes('application/json', 'text/csv')
   @AlsoAccepts('text/csv')
   @ApiBody({

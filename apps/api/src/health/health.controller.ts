@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import type pg from 'pg';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
@@ -133,8 +133,12 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ type: HealthResponse })
-  @ApiServiceUnavailableResponse({ type: HealthResponse })
+  @ApiOperation({
+    summary: 'Liveness and readiness',
+    description: 'The database, the event store and the projector, each with its status; 503 when a check fails. A projector behind does not fail it.',
+  })
+  @ApiOkResponse({ type: HealthResponse, description: 'Ready (the projector may be degraded or behind)' })
+  @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'Not ready: a check failed' })
   async check(@Res() res: ServerResponse): Promise<void> {
     const head = this.head();
     let result: HealthCheckResult;

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
 import { Public } from '../auth/roles.decorator.js';
 import { CommandRefusals } from '../logging/command-refusals.js';
@@ -17,8 +17,8 @@ export class MetricsController {
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus metrics' })
+  @ApiOperation({ summary: 'Prometheus metrics', description: 'The text exposition format 0.0.4, for a Prometheus scrape.' })
+  @ApiOkResponse({ description: 'Prometheus metrics', content: { 'text/plain': { schema: { type: 'string' } } } })
   async metrics(): Promise<string> {
     const status = await this.projection.refreshLag().catch(() => this.projection.status());
     const memory = process.memoryUsage();

@@ -1,4 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type HeadersObject } from '@nestjs/swagger';
+
+/** The media type of every error answer (RFC 9457); the filter in problem-details.filter.ts sends it. */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export class FieldErrorResponse {
   @ApiProperty({ example: 'effectiveFrom' })
@@ -9,19 +13,19 @@ export class FieldErrorResponse {
 
 /** RFC 9457 problem details, served as application/problem+json. */
 export class ProblemResponse {
-  @ApiProperty({ example: 'https://tthc-ledger.dev/problems/invalid-request' })
+  @ApiProperty({ format: 'uri', example: 'https://tthc-ledger.dev/problems/invalid-request' })
   type: string;
   @ApiProperty({ example: 'Invalid request' })
   title: string;
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599, example: 400 })
   status: number;
-  @ApiProperty()
+  @ApiProperty({ example: 'This field is malformed: effectiveFrom' })
   detail: string;
   @ApiPropertyOptional({ type: [FieldErrorResponse], description: 'On 400: every offending field' })
   errors?: FieldErrorResponse[];
   @ApiPropertyOptional({ description: 'On 409 from the domain: why it refused', example: 'ALREADY_IN_MODE' })
   reason?: string;
-  @ApiPropertyOptional({ type: Number, nullable: true, description: "On 412: the stream's current revision" })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: "On 412: the stream's current revision (null: the stream does not exist)" })
   currentRevision?: number | null;
   @ApiPropertyOptional({
     type: String,
@@ -46,4 +50,25 @@ export class ProblemResponse {
     },
   })
   items?: { index: number; line?: number; procedureCode: string; reason: string; message: string }[];
+}
+
+const RETRY_AFTER: HeadersObject = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } } };
+const BEARER_CHALLENGE: HeadersObject = {
+  'WWW-Authenticate': { description: 'The Bearer challenge of RFC 6750, with the error when a token was sent', schema: { type: 'string' } },
+};
+
+/** Response headers a problem of this status carries (ProblemDetailsFilter.headersOf). */
+function problemHeaders(status: number): HeadersObject | undefined {
+  if (status === 429 || status === 503) return RETRY_AFTER;
+  if (status === 401 || status === 403) return BEARER_CHALLENGE;
+  return undefined;
+}
+
+/** OpenAPI: an error answer of `status`, as the problem document ProblemDetailsFilter sends. */
+export function ApiProblemResponse(status: number, description: string) {
+  const headers = problemHeaders(status);
+  return applyDecorators(
+    ApiExtraModels(ProblemResponse),
+    ApiResponse({ status, description, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponse) } } }, ...(headers && { headers }) }),
+  );
 }

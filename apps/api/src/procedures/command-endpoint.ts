@@ -15,9 +15,9 @@ import { CommandReply } from './procedure.responses.js';
  * What every command endpoint is: administrators only, for an authority in the caller's scope on the
  * command's effective date (the AuthGuard's AuthorityScopePolicy), its refusals audit-logged
  * (CommandRefusals), rate-limited per caller, Idempotency-Key aware, documented with its reply and
- * ETag. `created` for the registration's 201.
+ * ETag. `created` for the registration's 201; `description` says what the domain checks.
  */
-export function CommandEndpoint(summary: string, options: { created?: boolean; reply?: Type<unknown> } = {}): MethodDecorator {
+export function CommandEndpoint(summary: string, options: { created?: boolean; reply?: Type<unknown>; description: string }): MethodDecorator {
   const type = options.reply ?? CommandReply;
   const headers = options.reply ? undefined : ETAG_HEADER_DOC;
   return applyDecorators(
@@ -26,7 +26,7 @@ export function CommandEndpoint(summary: string, options: { created?: boolean; r
     Command(),
     UseGuards(CommandRateLimitGuard),
     UseInterceptors(IdempotencyInterceptor),
-    ApiOperation({ summary }),
+    ApiOperation({ summary, description: options.description }),
     options.created
       ? ApiCreatedResponse({ type, headers })
       : ApiOkResponse({ type, headers }),

@@ -17,9 +17,12 @@ export class ProcedureEventsController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: "The procedure's whole stream, with each event's metadata" })
+  @ApiOperation({
+    summary: "The procedure's whole stream, with each event's metadata",
+    description: 'Every event in revision order, with who issued it (actor), when it was recorded, and its correlation and causation.',
+  })
   @ApiOkResponse({ type: ProcedureEventsResponse })
-  @ApiQueryDocs()
+  @ApiQueryDocs({ notFound: 'Unknown authority, or no such procedure registered there' })
   async events(@Param() { authorityCode, procedureCode }: ProcedureParams): Promise<ProcedureEventsResponse> {
     const events = await this.queryBus.execute(new GetProcedureEventsQuery(authorityCode, procedureCode));
     return {

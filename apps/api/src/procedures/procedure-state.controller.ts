@@ -20,9 +20,12 @@ export class ProcedureStateController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: "The procedure's state on `at` as recorded at `knownAt`, rebuilt from its events alone" })
+  @ApiOperation({
+    summary: "The procedure's state on `at` as recorded at `knownAt`, rebuilt from its events alone",
+    description: 'Time travel for auditors: only events recorded by `knownAt` and effective by `at` count; the read models play no part.',
+  })
   @ApiOkResponse({ type: ProcedureStateAtResponse })
-  @ApiQueryDocs()
+  @ApiQueryDocs({ notFound: 'Unknown authority, or no such procedure registered there' })
   async state(@Param() { authorityCode, procedureCode }: ProcedureParams, @Query() query: ProcedureStateQuery): Promise<ProcedureStateAtResponse> {
     const view = await this.queryBus.execute(new GetProcedureStateQuery(authorityCode, procedureCode, query.at, query.knownAt));
     const { state } = view;

@@ -1,32 +1,26 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ONLINE_MODES, PAPER_INTAKES, type OnlineMode, type PaperIntake } from '@tthc/domain';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { IsInstant } from '../authorities/summary-query.request.js';
+import { ProcedureDescription } from './procedure.responses.js';
 import { IsCalendarDate, Optional } from './validators.js';
 
 /** `GET …/procedures/{p}/state?at=&knownAt=`: in force on a date, as recorded at an instant. */
 export class ProcedureStateQuery {
-  @ApiPropertyOptional({ description: 'In force on this date (default: today in Vietnam)', example: '2023-09-01' })
+  @ApiPropertyOptional({ description: 'In force on this date (default: today in Vietnam)', format: 'date', example: '2023-09-01' })
   @Optional()
   @IsCalendarDate()
   at?: string;
 
-  @ApiPropertyOptional({ description: 'As recorded at this instant: later-recorded events are ignored (default: now)', example: '2023-08-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'As recorded at this instant: later-recorded events are ignored (default: now)',
+    format: 'date-time',
+    example: '2023-08-01T00:00:00Z',
+  })
   @Optional()
   @IsInstant()
   knownAt?: string;
 }
 
-export class HistoricalProcedureState {
-  @ApiProperty({ example: 'Đăng ký thành lập hộ kinh doanh' })
-  name: string;
-  @ApiProperty({ type: String, nullable: true })
-  field: string | null;
-  @ApiProperty({ type: String, nullable: true })
-  level: string | null;
-  @ApiProperty({ enum: ONLINE_MODES })
-  onlineMode: OnlineMode;
-  @ApiProperty({ enum: PAPER_INTAKES })
-  paperIntake: PaperIntake;
+export class HistoricalProcedureState extends ProcedureDescription {
   @ApiProperty({ description: 'Withdrawn on or before `at` (its last mode and paper intake are kept)' })
   withdrawn: boolean;
   @ApiPropertyOptional({ format: 'date', description: 'Present once withdrawn' })
@@ -35,6 +29,7 @@ export class HistoricalProcedureState {
   lastEffectiveFrom: string;
 }
 
+@ApiExtraModels(HistoricalProcedureState)
 export class ProcedureStateAtResponse {
   @ApiProperty({ example: '74' })
   authorityCode: string;
@@ -46,12 +41,16 @@ export class ProcedureStateAtResponse {
   knownAt: string;
   @ApiProperty({ description: 'Registered on or before `at`, and not withdrawn on or before it' })
   inForce: boolean;
-  @ApiProperty({ type: HistoricalProcedureState, nullable: true, description: 'null when not registered by `at` as known at `knownAt`' })
+  // A $ref cannot be nullable in OpenAPI 3.0: null is the other alternative.
+  @ApiProperty({
+    oneOf: [{ $ref: getSchemaPath(HistoricalProcedureState) }, { type: 'object', nullable: true, enum: [null] }],
+    description: 'null when not registered by `at` as known at `knownAt`',
+  })
   state: HistoricalProcedureState | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'Revision of the last event considered; null when none was' })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Revision of the last event considered; null when none was' })
   revision: number | null;
-  @ApiProperty({ description: 'Events both recorded by `knownAt` and effective by `at`' })
+  @ApiProperty({ type: 'integer', description: 'Events both recorded by `knownAt` and effective by `at`' })
   eventsConsidered: number;
-  @ApiProperty({ description: "Global position of the stream's last event: the answer reflects the stream up to it" })
+  @ApiProperty({ type: 'integer', description: "Global position of the stream's last event: the answer reflects the stream up to it" })
   position: number;
 }

@@ -1,20 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiPayloadTooLargeResponse,
-  ApiPreconditionFailedResponse,
-  ApiServiceUnavailableResponse,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader } from '@nestjs/swagger';
 import { CORRELATION_ID_HEADER } from '../http/correlation-id.js';
-import { ProblemResponse } from '../http/problem.response.js';
+import { ApiProblemResponse } from '../http/problem.response.js';
 import { IDEMPOTENCY_KEY_HEADER } from '../idempotency/idempotency.interceptor.js';
 
 export const ETAG_HEADER_DOC = { ETag: { description: "The stream's revision, quoted", schema: { type: 'string', example: '"1"' } } };
@@ -22,17 +9,22 @@ export const ETAG_HEADER_DOC = { ETag: { description: "The stream's revision, qu
 const CorrelationHeaderDoc = () =>
   ApiHeader({ name: CORRELATION_ID_HEADER, required: false, description: 'Up to 100 of [A-Za-z0-9._:-]; echoed back, recorded on events' });
 
-/** OpenAPI, on a controller whose endpoints need a token: the bearer scheme and the 401 and 403 problems. */
+/**
+ * OpenAPI, on a controller whose endpoints need a token: the bearer scheme, the 401 and 403
+ * problems, and the 503 every endpoint may answer (the event store, or the identity provider's keys,
+ * unreachable).
+ */
 export function ApiAuthDocs() {
   return applyDecorators(
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ type: ProblemResponse, description: 'No bearer token, or one that is malformed, expired or not signed by a trusted key' }),
-    ApiForbiddenResponse({
-      type: ProblemResponse,
-      description:
-        'The token has none of the roles the endpoint needs (`forbidden`), or its authority scope does not cover the authority ' +
+    ApiProblemResponse(401, 'No bearer token, or one that is malformed, expired or not signed by a trusted key'),
+    ApiProblemResponse(
+      403,
+      'The token has none of the roles the endpoint needs (`forbidden`), or its authority scope does not cover the authority ' +
         'on the effective date (`outside-authority-scope`, naming it in `authorityCode`; queries only with AUTH_QUERY_SCOPE=restricted)',
-    }),
+    ),
+    ApiProblemResponse(503, "The event store or the identity provider's keys are unreachable; see Retry-After"),
+    ApiProblemResponse(500, 'An unexpected error: logged with its stack, and described no further'),
   );
 }
 
@@ -49,33 +41,37 @@ export function ApiCommandDocs() {
         '(commit-outcome-unknown, a crash) is answered with its original reply when repeated, and never appended twice',
     }),
     CorrelationHeaderDoc(),
-    ApiBadRequestResponse({ type: ProblemResponse, description: 'Malformed input; every offending field is named' }),
-    ApiNotFoundResponse({ type: ProblemResponse, description: 'Unknown authority or procedure' }),
-    ApiConflictResponse({
-      type: ProblemResponse,
-      description: 'The domain refuses the transition (`illegal-transition`, `reason` says why), or a request with this Idempotency-Key is still running (`idempotency-key-in-flight`)',
-    }),
-    ApiPreconditionFailedResponse({ type: ProblemResponse, description: 'If-Match names a stale revision' }),
-    ApiPayloadTooLargeResponse({ type: ProblemResponse, description: 'Body larger than the limit (64 KiB by default)' }),
-    ApiUnprocessableEntityResponse({ type: ProblemResponse, description: 'Idempotency-Key reused with another request' }),
-    ApiTooManyRequestsResponse({ type: ProblemResponse, description: 'Too many commands from this client; see Retry-After' }),
-    ApiServiceUnavailableResponse({
-      type: ProblemResponse,
-      description:
-        'See Retry-After. `store-unavailable`: the database could not be reached, and nothing was appended. ' +
+    ApiProblemResponse(400, 'Malformed input; every offending field is named'),
+    ApiProblemResponse(404, 'Unknown authority or procedure'),
+    ApiProblemResponse(
+      409,
+      'The domain refuses the transition (`illegal-transition`, `reason` says why), a concurrent write won (`concurrent-write`), ' +
+        'or a request with this Idempotency-Key is still running (`idempotency-key-in-flight`)',
+    ),
+    ApiProblemResponse(412, 'If-Match names a stale revision'),
+    ApiProblemResponse(413, 'Body larger than the limit (64 KiB by default)'),
+    ApiProblemResponse(415, 'A body that is not JSON, or in a charset JSON does not allow'),
+    ApiProblemResponse(422, 'Idempotency-Key reused with another request'),
+    ApiProblemResponse(429, 'Too many commands from this client; see Retry-After'),
+    ApiProblemResponse(
+      503,
+      'See Retry-After. `store-unavailable`: the database could not be reached, and nothing was appended. ' +
         '`commit-outcome-unknown`: the connection was lost after the command was sent and the database could not be asked whether it ' +
         'committed: its events may have been recorded; repeat it with the same Idempotency-Key (it then answers with the original reply ' +
         'and appends nothing twice), or read the stream. `database-resources`: the database ran out of a resource (disk), nothing was done.',
-    }),
+    ),
   );
 }
 
-/** OpenAPI: the problem responses of a procedure query. */
-export function ApiQueryDocs() {
+/**
+ * OpenAPI: the problem responses of a query. `notFound`: what an unknown path parameter means, for
+ * an endpoint that has any.
+ */
+export function ApiQueryDocs(options: { notFound?: string } = {}) {
   return applyDecorators(
     CorrelationHeaderDoc(),
-    ApiBadRequestResponse({ type: ProblemResponse, description: 'Malformed authority or procedure code' }),
-    ApiNotFoundResponse({ type: ProblemResponse, description: 'Unknown authority or procedure' }),
-    ApiServiceUnavailableResponse({ type: ProblemResponse, description: 'The event store is unreachable; see Retry-After' }),
+    ApiProblemResponse(400, 'A malformed path or query parameter; every offending one is named'),
+    ...(options.notFound ? [ApiProblemResponse(404, options.notFound)] : []),
+    ApiProblemResponse(503, 'The event store is unreachable, or the read models did not reach afterPosition or asOfPosition in time; see Retry-After'),
   );
 }

@@ -32,11 +32,8 @@ export function describeProcedureState(state: RegisteredProcedure) {
   };
 }
 
-export class ProcedureStateResponse {
-  @ApiProperty({ example: '74' })
-  authorityCode: string;
-  @ApiProperty({ example: '1.001612' })
-  procedureCode: string;
+/** What describes a procedure in every answer about it: its name, field, level, online mode and paper intake. */
+export class ProcedureDescription {
   @ApiProperty({ example: 'Đăng ký thành lập hộ kinh doanh' })
   name: string;
   @ApiProperty({ type: String, nullable: true })
@@ -47,6 +44,13 @@ export class ProcedureStateResponse {
   onlineMode: OnlineMode;
   @ApiProperty({ enum: PAPER_INTAKES })
   paperIntake: PaperIntake;
+}
+
+export class ProcedureStateResponse extends ProcedureDescription {
+  @ApiProperty({ example: '74' })
+  authorityCode: string;
+  @ApiProperty({ example: '1.001612' })
+  procedureCode: string;
   @ApiProperty()
   withdrawn: boolean;
   @ApiPropertyOptional({ format: 'date', description: 'Present once withdrawn' })
@@ -59,11 +63,10 @@ export class ProcedureStateResponse {
   position: number;
 }
 
-export class RecordedEventResponse {
+/** An event's fields as recorded, but its type: a procedure stream's events and the global log's differ there. */
+export class RecordedEventFields {
   @ApiProperty({ format: 'uuid' })
   id: string;
-  @ApiProperty({ enum: PROCEDURE_EVENT_TYPES })
-  type: string;
   @ApiProperty({ type: 'object', additionalProperties: true })
   data: unknown;
   @ApiProperty()
@@ -80,6 +83,11 @@ export class RecordedEventResponse {
   causationId: string | null;
   @ApiProperty({ example: 1 })
   schemaVersion: number;
+}
+
+export class RecordedEventResponse extends RecordedEventFields {
+  @ApiProperty({ enum: PROCEDURE_EVENT_TYPES })
+  type: string;
 }
 
 export class ProcedureEventsResponse {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   DisablePaperIntakeCommand,
   GetProcedureQuery,
@@ -38,7 +38,10 @@ export class ProceduresController {
   ) {}
 
   @Post()
-  @CommandEndpoint('Register a procedure as offered by an authority', { created: true })
+  @CommandEndpoint('Register a procedure as offered by an authority', {
+    created: true,
+    description: 'Starts the procedure\'s stream (revision 0) with ProcedureRegistered; 409 when the authority already offers it.',
+  })
   register(
     @Param() { authorityCode }: AuthorityParams,
     @Body() body: RegisterProcedureRequest,
@@ -49,7 +52,9 @@ export class ProceduresController {
   }
 
   @Post(':procedureCode/reclassify')
-  @CommandEndpoint('Change the online mode (toàn trình, một phần, cung cấp thông tin trực tuyến)')
+  @CommandEndpoint('Change the online mode (toàn trình, một phần, cung cấp thông tin trực tuyến)', {
+    description: 'Appends the upgrade or downgrade the new mode means; 409 when already in that mode, withdrawn, or dated before the last transition.',
+  })
   reclassify(
     @Param() params: ProcedureParams,
     @Body() body: ReclassifyProcedureRequest,
@@ -60,7 +65,9 @@ export class ProceduresController {
   }
 
   @Post(':procedureCode/disable-paper-intake')
-  @CommandEndpoint('Stop taking paper dossiers')
+  @CommandEndpoint('Stop taking paper dossiers', {
+    description: 'Appends PaperIntakeDisabled; 409 for an information-only procedure, one already paperless, or one withdrawn.',
+  })
   disablePaperIntake(
     @Param() params: ProcedureParams,
     @Body() body: DatedDecisionRequest,
@@ -71,7 +78,7 @@ export class ProceduresController {
   }
 
   @Post(':procedureCode/reenable-paper-intake')
-  @CommandEndpoint('Take paper dossiers again')
+  @CommandEndpoint('Take paper dossiers again', { description: 'Appends PaperIntakeReenabled; 409 when it already takes paper, or is withdrawn.' })
   reenablePaperIntake(
     @Param() params: ProcedureParams,
     @Body() body: DatedDecisionRequest,
@@ -82,7 +89,9 @@ export class ProceduresController {
   }
 
   @Post(':procedureCode/withdraw')
-  @CommandEndpoint('Withdraw the procedure: the authority no longer offers it')
+  @CommandEndpoint('Withdraw the procedure: the authority no longer offers it', {
+    description: 'Appends ProcedureWithdrawn: from its effective date it is no longer in force; 409 when already withdrawn.',
+  })
   withdraw(
     @Param() params: ProcedureParams,
     @Body() body: DatedDecisionRequest,
@@ -94,9 +103,14 @@ export class ProceduresController {
 
   @Get(':procedureCode')
   @Roles(...QUERY_ROLES)
-  @ApiOperation({ summary: "The procedure's current state, with its revision as ETag" })
+  @ApiOperation({
+    summary: "The procedure's current state, with its revision as ETag",
+    description: 'Replayed from its stream: the state after every transition recorded, whatever its effective date.',
+  })
   @ApiOkResponse({ type: ProcedureStateResponse, headers: ETAG_HEADER_DOC })
-  @ApiQueryDocs()
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'An ETag seen before, e.g. "3": 304 while it is still current' })
+  @ApiNotModifiedResponse({ description: 'If-None-Match names the current ETag: the state has not changed', headers: ETAG_HEADER_DOC })
+  @ApiQueryDocs({ notFound: 'Unknown authority, or no such procedure registered there' })
   async get(
     @Param() { authorityCode, procedureCode }: ProcedureParams,
     @Res({ passthrough: true }) res: ServerResponse,

@@ -27,7 +27,8 @@ export class RegisterProcedureRequest {
   @IsIn(ONLINE_MODES, { message: `must be one of ${ONLINE_MODES.join(', ')}` })
   onlineMode: OnlineMode;
 
-  @ApiPropertyOptional({ enum: PAPER_INTAKES, default: 'ACCEPTED' })
+  // Said in words, not as `default`: generated clients (openapi-typescript) make a member with a default required.
+  @ApiPropertyOptional({ enum: PAPER_INTAKES, description: 'ACCEPTED when absent' })
   @Optional()
   @IsIn(PAPER_INTAKES, { message: `must be one of ${PAPER_INTAKES.join(', ')}` })
   paperIntake?: PaperIntake;
