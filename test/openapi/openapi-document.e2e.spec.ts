@@ -24,8 +24,8 @@ let document: OpenAPIV3.Document;
 beforeAll(async () => {
   api = await startApi({ runProjector: false });
   document = (await api.anonymous().get('/docs-json').expect(200)).body;
-});
-afterAll(() => api?.close());
+}, 30_000);
+afterAll(() => api?.close(), 30_000);
 
 const operations = () =>
   Object.entries(document.paths).flatMap(([path, item]) =>
@@ -87,9 +87,12 @@ describe('the OpenAPI document', () => {
       }
       const body = operation.requestBody as OpenAPIV3.RequestBodyObject | undefined;
       for (const media of Object.values(body?.content ?? {})) {
-        const ref = (media.schema as OpenAPIV3.ReferenceObject).$ref;
-        const schema = document.components!.schemas![ref.split('/').pop()!] as OpenAPIV3.SchemaObject;
-        if (schema.additionalProperties !== false) loose.push(`${method.toUpperCase()} ${path}: its body allows other members`);
+        const schema = media.schema as OpenAPIV3.SchemaObject & Partial<OpenAPIV3.ReferenceObject>;
+        for (const { $ref } of [schema, ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])] as Partial<OpenAPIV3.ReferenceObject>[]) {
+          if (!$ref) continue;
+          const object = document.components!.schemas![$ref.split('/').pop()!] as OpenAPIV3.SchemaObject;
+          if (object.additionalProperties !== false) loose.push(`${method.toUpperCase()} ${path}: its body ${$ref} allows other members`);
+        }
       }
     }
     const movement = document.paths['/api/authorities/{authorityCode}/movement']!.get!.parameters as OpenAPIV3.ParameterObject[];

@@ -36,6 +36,19 @@ export async function everyEndpoint(baseUrl: string, token: string): Promise<str
   ];
   for (const { data, error } of commands) seen.push(data ? data.events.map((e) => e.type).join() : (problem(error) ?? ''));
 
+  const annex = {
+    number: '1500/QĐ-UBND',
+    issuedOn: '2023-07-10',
+    effectiveFrom: '2023-07-15',
+    items: [{ procedureCode: '1.001612', action: 'reclassify' as const, onlineMode: 'PARTIAL' as const, reason: 'một phần' }],
+  };
+  const issued = await api.POST('/api/authorities/{authorityCode}/decisions', { params: { path: { authorityCode: '74' }, query: { dryRun: 'true' } }, body: annex });
+  if (issued.data && 'dryRun' in issued.data) seen.push(`${issued.data.accepted} ${issued.data.items.length}`);
+  else if (issued.data) seen.push(`${issued.data.streamId} ${issued.data.eventCount} ${issued.data.effect.fullProcess}`);
+  else seen.push(`${problem(issued.error)} ${issued.error?.items?.map((i) => `${i.index}:${i.reason}`).join() ?? ''}`);
+  const decided = await api.GET('/api/authorities/{authorityCode}/decisions/{number}', { params: { path: { authorityCode: '74', number: annex.number } } });
+  if (decided.data) seen.push(`${decided.data.number} ${decided.data.items.map((i) => `${i.procedureCode} ${i.events.map((e) => e.type).join('+')}`).join()}`);
+
   // Queries
   const state = await api.GET('/api/authorities/{authorityCode}/procedures/{procedureCode}', { params: { path } });
   if (state.data) seen.push(`${state.data.name} ${state.data.onlineMode} ${state.data.paperIntake} ${state.data.field ?? '-'} ${state.data.withdrawn} ${state.data.revision}`);

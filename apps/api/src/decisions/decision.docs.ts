@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { DECISION_ACTIONS, DECISION_LIMITS, DECISION_NUMBER_PATTERN, LIMITS, ONLINE_MODES, PAPER_INTAKES, PROCEDURE_CODE_PATTERN } from '@tthc/domain';
+import { DECISION_ACTIONS, DECISION_LIMITS, LIMITS, ONLINE_MODES, PAPER_INTAKES, PROCEDURE_CODE_PATTERN } from '@tthc/domain';
 
 // OpenAPI shapes of the decision endpoints. The input itself is checked by the domain
 // (validateDecision), which names every bad field as items[i].field; these classes document it.
@@ -24,7 +24,13 @@ export class DecisionItemDoc {
 }
 
 export class IssueDecisionBodyDoc {
-  @ApiProperty({ example: '1500/QĐ-UBND', pattern: DECISION_NUMBER_PATTERN.source, maxLength: DECISION_LIMITS.number })
+  // Its pattern (DECISION_NUMBER_PATTERN) in words: \p{Lu} needs a Unicode-aware regex engine, which many
+  // OpenAPI tools (Spectral among them) and generated clients do not have.
+  @ApiProperty({
+    example: '1500/QĐ-UBND',
+    maxLength: DECISION_LIMITS.number,
+    description: 'As printed: a number, an optional /year, then /SIGN with up to four -SIGN parts, in capital letters (Vietnamese ones too) and digits',
+  })
   number: string;
   @ApiProperty({ format: 'date', example: '2023-07-10' })
   issuedOn: string;

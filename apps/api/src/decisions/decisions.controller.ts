@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiExtraModels, ApiNotImplementedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import {
   GetDecisionQuery,
@@ -26,7 +26,8 @@ import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { InvalidRequest } from '../http/invalid-request.error.js';
 import { AlsoAccepts } from '../http/json-body.js';
 import { CommandEndpoint, CommandProvenance } from '../procedures/command-endpoint.js';
-import { ApiAuthDocs } from '../procedures/procedure.api-docs.js';
+import { ApiProblemResponse } from '../http/problem.response.js';
+import { ApiAuthDocs, ApiQueryDocs } from '../procedures/procedure.api-docs.js';
 import { AuthorityParams } from '../procedures/procedure-params.request.js';
 import { DecisionPreviewDoc, DecisionRecordDoc, IssueDecisionBodyDoc } from './decision.docs.js';
 
@@ -71,7 +72,7 @@ export class DecisionParams extends AuthorityParams {
  */
 @ApiTags('decisions')
 @ApiAuthDocs()
-@ApiExtraModels(IssueDecisionBodyDoc)
+@ApiExtraModels(IssueDecisionBodyDoc, DecisionPreviewDoc, DecisionRecordDoc)
 @Controller('authorities/:authorityCode/decisions')
 export class DecisionsController {
   constructor(
@@ -97,8 +98,11 @@ export class DecisionsController {
       'an empty cell is an absent field); number, issuedOn, effectiveFrom and title then come as query parameters.',
     schema: { oneOf: [{ $ref: getSchemaPath(IssueDecisionBodyDoc) }, { type: 'string', description: 'text/csv annex' }] },
   })
-  @ApiOkResponse({ type: DecisionPreviewDoc, description: 'dryRun=true: the preview; or a repeat of a decision already issued (its record)' })
-  @ApiNotImplementedResponse({ description: 'The event store cannot append decisions atomically (KurrentDB before 25.1)' })
+  @ApiOkResponse({
+    description: 'dryRun=true: the preview; or a repeat of a decision already issued (its record)',
+    content: { 'application/json': { schema: { oneOf: [{ $ref: getSchemaPath(DecisionPreviewDoc) }, { $ref: getSchemaPath(DecisionRecordDoc) }] } } },
+  })
+  @ApiProblemResponse(501, 'The event store cannot append decisions atomically (KurrentDB before 25.1)')
   async issue(
     @Param() { authorityCode }: AuthorityParams,
     @Query() query: IssueDecisionQuery,
@@ -124,8 +128,12 @@ export class DecisionsController {
 
   @Get(':number')
   @Roles(...QUERY_ROLES)
-  @ApiOperation({ summary: 'A decision as recorded: its items, the events each appended, and the change it made to the counts' })
+  @ApiOperation({
+    summary: 'A decision as recorded: its items, the events each appended, and the change it made to the counts',
+    description: 'The number as printed, percent-encoded (1500%2FQĐ-UBND).',
+  })
   @ApiOkResponse({ type: DecisionRecordDoc })
+  @ApiQueryDocs({ notFound: 'Unknown authority, or no decision of this number there' })
   get(@Param() { authorityCode, number }: DecisionParams): Promise<DecisionRecord> {
     return this.queryBus.execute(new GetDecisionQuery(authorityCode, number));
   }

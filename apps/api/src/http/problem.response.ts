@@ -9,6 +9,8 @@ export class FieldErrorResponse {
   field: string;
   @ApiProperty({ example: 'must be a real calendar date YYYY-MM-DD' })
   message: string;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: "A CSV annex's: the line of the offending item" })
+  line?: number;
 }
 
 /** RFC 9457 problem details, served as application/problem+json. */
@@ -23,8 +25,10 @@ export class ProblemResponse {
   detail: string;
   @ApiPropertyOptional({ type: [FieldErrorResponse], description: 'On 400: every offending field' })
   errors?: FieldErrorResponse[];
-  @ApiPropertyOptional({ description: 'On 409 from the domain: why it refused', example: 'ALREADY_IN_MODE' })
+  @ApiPropertyOptional({ description: 'On 409 from the domain: why it refused; on 503 database-resources: what ran out (DISK_FULL, …)', example: 'ALREADY_IN_MODE' })
   reason?: string;
+  @ApiPropertyOptional({ description: "On 503 database-resources: PostgreSQL's SQLSTATE", example: '53100' })
+  sqlState?: string;
   @ApiPropertyOptional({ type: 'integer', nullable: true, description: "On 412: the stream's current revision (null: the stream does not exist)" })
   currentRevision?: number | null;
   @ApiPropertyOptional({
