@@ -26,9 +26,7 @@ const common = {
 const projects = [
   { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench}/**/*.unit.spec.ts'] },
   { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'] },
-  // An e2e file starts the api (Nest, migrations, a database of its own) in its hooks: 5 s is too
-  // tight for that on a loaded machine.
-  { ...common, displayName: 'e2e', testTimeout: 20_000, testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
+  { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
 ];
 
 // `npm run test:unit|test:int|test:e2e -- [path pattern]` select a tier through TEST_TIER
@@ -38,5 +36,8 @@ const tier = process.env.TEST_TIER;
 export default {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+  // An e2e file starts the api (Nest, migrations, a database of its own) in its hooks: 5 s is too
+  // tight for that on a loaded machine (jest reads testTimeout from the global config only).
+  testTimeout: 20_000,
   projects: tier ? projects.filter((p) => p.displayName === tier) : projects,
 };

@@ -92,7 +92,8 @@ export async function everyEndpoint(baseUrl: string, token: string): Promise<str
   // Operations (no token needed)
   const health = await api.GET('/health');
   const ready = health.data ?? health.error;
-  if (ready) seen.push(`${ready.status} ${ready.database} ${ready.projector.status} ${ready.projector.lag} ${ready.projector.lastError ?? ''}`);
+  const projector = ready?.details.projector;
+  if (ready) seen.push(`${ready.status} ${ready.details.database?.status ?? '-'} ${projector?.state ?? '-'} ${projector?.lag ?? '-'} ${projector?.lastError ?? ''}`);
   const metrics = await api.GET('/metrics', { parseAs: 'text' });
   if (metrics.data) seen.push(metrics.data.split('\n')[0]);
   return seen;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import type pg from 'pg';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
@@ -36,6 +36,7 @@ class LastFailure {
   message: string;
 }
 
+@ApiExtraModels(LastFailure)
 class DatabaseRequestsHealth {
   @ApiProperty({ description: "false while the api's own database calls fail or hang (see DatabaseMonitor)" })
   reachable: boolean;
@@ -45,7 +46,8 @@ class DatabaseRequestsHealth {
   oldestInFlightMs: number;
   @ApiProperty({ description: 'Calls that failed to reach the database in the last minute (timeouts, lost connections)' })
   failuresLastMinute: number;
-  @ApiProperty({ type: LastFailure, nullable: true })
+  // A $ref cannot be nullable in OpenAPI 3.0: null is the other alternative.
+  @ApiProperty({ oneOf: [{ $ref: getSchemaPath(LastFailure) }, { type: 'object', nullable: true, enum: [null] }], description: 'null: none in the last minute' })
   lastFailure: LastFailure | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   lastSuccessAt: string | null;
