@@ -72,6 +72,8 @@ export class DatabaseMonitor {
   private failures: number[] = [];
   private lastFailure: { at: number; message: string } | null = null;
   private lastSuccess: number | null = null;
+  /** Whether the call that finished last failed (timestamps may tie within a millisecond). */
+  private lastFailed = false;
 
   /**
    * @param options.stalledAfterMs an unanswered call older than this makes `reachable` false (default
@@ -94,8 +96,10 @@ export class DatabaseMonitor {
     if (error !== undefined && error !== null && isDatabaseUnreachable(error)) {
       this.failures.push(now);
       this.lastFailure = { at: now, message: (error as Error).message ?? String(error) };
+      this.lastFailed = true;
     } else {
       this.lastSuccess = now;
+      this.lastFailed = false;
     }
   }
 
@@ -104,10 +108,7 @@ export class DatabaseMonitor {
     let oldest = now;
     for (const startedAt of this.inFlight.values()) oldest = Math.min(oldest, startedAt);
     const oldestInFlightMs = now - oldest;
-    const failing =
-      this.lastFailure !== null &&
-      now - this.lastFailure.at < (this.options.recentMs ?? 30_000) &&
-      (this.lastSuccess === null || this.lastSuccess < this.lastFailure.at);
+    const failing = this.lastFailed && this.lastFailure !== null && now - this.lastFailure.at < (this.options.recentMs ?? 30_000);
     return {
       reachable: !failing && oldestInFlightMs <= (this.options.stalledAfterMs ?? 15_000),
       inFlight: this.inFlight.size,
