@@ -17,6 +17,8 @@ import { AuthoritiesController } from './authorities/authorities.controller.js';
 import { DecisionsController } from './decisions/decisions.controller.js';
 import { DEFAULT_PROJECTOR_BEHIND, HealthController, PROJECTOR_BEHIND } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
+import { OperationsProbes } from './health/probes.js';
+import { ApiMetrics } from './metrics/api-metrics.js';
 import { CommandRateLimitGuard, CommandRateLimiter, RATE_LIMIT_OPTIONS, type RateLimitOptions } from './http/command-rate-limit.js';
 import { JsonBodyGuard } from './http/json-body.js';
 import { StrictValidationPipe } from './http/strict-validation.pipe.js';
@@ -72,6 +74,8 @@ export class ApiModule {
   static forRoot(options: ApiModuleOptions): DynamicModule {
     // One instance, imported here and by AuditModule (whose verification reads the read models too).
     const readModels = ReadModelsModule.forRoot({ databaseUrl: options.databaseUrl, runProjector: options.runProjector ?? true });
+    // This app's metrics (/metrics); the event store reports its appends' latency to them.
+    const metrics = new ApiMetrics();
     return {
       module: ApiModule,
       imports: [
@@ -79,7 +83,7 @@ export class ApiModule {
         // /health's checks; failures are in the answer and the request log, not logged again.
         TerminusModule.forRoot({ logger: false }),
         DatabaseModule.forRoot({ url: options.databaseUrl, bounds: options.databaseBounds }),
-        EventStoreModule.forRoot(options.eventStore),
+        EventStoreModule.forRoot(options.eventStore, { onAppend: metrics.observeAppend }),
         ApplicationModule,
         readModels,
         AuditModule.forRoot(readModels),
@@ -87,6 +91,8 @@ export class ApiModule {
       controllers: CONTROLLERS,
       providers: [
         ...GLOBAL_ENHANCERS,
+        { provide: ApiMetrics, useValue: metrics },
+        OperationsProbes,
         { provide: IDEMPOTENCY_OPTIONS, useValue: { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...options.idempotency } },
         IdempotencyStore,
         IdempotencyInterceptor,

@@ -17,6 +17,8 @@ import { jsonBodyParserOptions } from './http/json-body.js';
 import { jsonDepthLimit } from './http/json-depth.js';
 import type { IdempotencyOptions } from './idempotency/idempotency.store.js';
 import { createRootLogger, PinoLoggerService, requestLogger } from './logging/logger.js';
+import { httpMetrics } from './metrics/http-metrics.js';
+import { ApiMetrics } from './metrics/api-metrics.js';
 import { setUpOpenApi } from './openapi.js';
 
 export interface CreateAppOptions {
@@ -101,6 +103,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
   app.disable('x-powered-by');
   // An ETag here is always a stream revision, never a hash of the body that express would add.
   app.set('etag', false);
+  // First: every request is timed, refused ones included.
+  app.use(httpMetrics(app.get(ApiMetrics)));
   // Before the body parser, so that a refused body (413, malformed JSON) is logged and correlated too.
   app.use(correlationIdMiddleware);
   // helmet's defaults (nosniff, frame-ancestors 'self', no referrer, HSTS, …); its CSP suits Swagger UI

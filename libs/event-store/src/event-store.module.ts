@@ -6,6 +6,7 @@ import { PostgresEventLog } from './adapters/postgres/postgres-event-log.js';
 import { PostgresEventStore } from './adapters/postgres/postgres-event-store.js';
 import type { EventStore } from './event-store.port.js';
 import { EVENT_STORE } from './event-store.tokens.js';
+import { timedAppends, type AppendObserver } from './timed-appends.js';
 import { storeEventLogSource } from './tamper-evidence/event-log-source.js';
 import { EventLogVerifier } from './tamper-evidence/event-log-verifier.js';
 
@@ -24,7 +25,8 @@ export type EventStoreKind = EventStoreConfig['kind'];
 export class EventStoreModule implements OnApplicationShutdown {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  static forRoot(config: EventStoreConfig = { kind: 'postgres' }): DynamicModule {
+  /** `onAppend`, when given, is told the duration and outcome of every append (`timedAppends`). */
+  static forRoot(config: EventStoreConfig = { kind: 'postgres' }, options: { onAppend?: AppendObserver } = {}): DynamicModule {
     return {
       module: EventStoreModule,
       global: true,
@@ -32,17 +34,9 @@ export class EventStoreModule implements OnApplicationShutdown {
         {
           provide: EVENT_STORE,
           inject: [PG_POOL],
-          useFactory: (pool: pg.Pool): EventStore | Promise<EventStore> => {
-            switch (config.kind) {
-              case 'postgres':
-                return new PostgresEventStore(pool);
-              case 'kurrentdb':
-                return openKurrentDbEventStore(config.connectionString);
-              default: {
-                const _exhaustive: never = config;
-                throw new Error(`Unknown EVENT_STORE '${(_exhaustive as { kind: string }).kind}'`);
-              }
-            }
+          useFactory: async (pool: pg.Pool): Promise<EventStore> => {
+            const store = await openStore(config, pool);
+            return options.onAppend ? timedAppends(store, options.onAppend) : store;
           },
         },
         {
@@ -60,5 +54,18 @@ export class EventStoreModule implements OnApplicationShutdown {
   /** Disposes of the KurrentDB client; the PostgreSQL store's pool belongs to DatabaseModule. */
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
+  }
+}
+
+function openStore(config: EventStoreConfig, pool: pg.Pool): EventStore | Promise<EventStore> {
+  switch (config.kind) {
+    case 'postgres':
+      return new PostgresEventStore(pool);
+    case 'kurrentdb':
+      return openKurrentDbEventStore(config.connectionString);
+    default: {
+      const _exhaustive: never = config;
+      throw new Error(`Unknown EVENT_STORE '${(_exhaustive as { kind: string }).kind}'`);
+    }
   }
 }

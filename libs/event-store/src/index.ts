@@ -11,3 +11,4 @@ export * from './tamper-evidence/event-log-verifier.js';
 export * from './log-file/log-entry.js';
 export * from './log-file/import-event-log.js';
 export * from './event-store.module.js';
+export * from './timed-appends.js';

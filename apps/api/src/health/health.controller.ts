@@ -2,24 +2,10 @@ import type { ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
-import type pg from 'pg';
-import { EVENT_STORE, type EventStore } from '@tthc/event-store';
-import { DATABASE_MONITOR, PG_POOL, unmonitored, type DatabaseMonitor, type ProjectorBehindConfig } from '@tthc/platform';
+import type { ProjectorBehindConfig } from '@tthc/platform';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
 import { Public } from '../auth/roles.decorator.js';
-
-/** Each probe of a check answers within this, or counts as failed. */
-const CHECK_TIMEOUT_MS = 2_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+import { OperationsProbes, PROBE_TIMEOUT_MS } from './probes.js';
 
 export const PROJECTOR_BEHIND = Symbol('PROJECTOR_BEHIND');
 /**
@@ -56,7 +42,7 @@ class DatabaseRequestsHealth {
 export class DatabaseHealth {
   @ApiProperty({ enum: ['up', 'down'], description: '`down` when the probe fails or the requests fail or hang' })
   status: 'up' | 'down';
-  @ApiProperty({ enum: ['ok', 'failed'], description: `SELECT 1 through the pool, within ${CHECK_TIMEOUT_MS} ms` })
+  @ApiProperty({ enum: ['ok', 'failed'], description: `SELECT 1 through the pool, within ${PROBE_TIMEOUT_MS} ms` })
   probe: 'ok' | 'failed';
   @ApiProperty({ type: DatabaseRequestsHealth, description: 'What the requests of this process saw' })
   requests: DatabaseRequestsHealth;
@@ -127,10 +113,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
-    @Inject(DATABASE_MONITOR) private readonly monitor: DatabaseMonitor,
+    private readonly probes: OperationsProbes,
     @Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTOR_BEHIND) private readonly behind: ProjectorBehindConfig,
   ) {}
 
@@ -142,7 +126,7 @@ export class HealthController {
   @ApiOkResponse({ type: HealthResponse, description: 'Ready (the projector may be degraded or behind)' })
   @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'Not ready: a check failed' })
   async check(@Res() res: ServerResponse): Promise<void> {
-    const head = this.head();
+    const head = this.probes.head(); // read once for both checks
     let result: HealthCheckResult;
     try {
       result = await this.health.check([() => this.database(), () => this.eventStore(head), () => this.projector(head)]);
@@ -157,23 +141,10 @@ export class HealthController {
     res.end(JSON.stringify(result));
   }
 
-  /** The log's head, read once for both checks; null when it cannot be read in time. */
-  private head(): Promise<number | null> {
-    return withTimeout(this.store.headPosition(), CHECK_TIMEOUT_MS).catch(() => null);
-  }
-
-  /**
-   * Down when a fresh probe fails, and also when the requests' own calls fail or hang while the probe
-   * passes (connections stuck on a silent network, while a new one gets through).
-   */
   private async database(): Promise<HealthIndicatorResult> {
-    const probe = await withTimeout(this.pool.query(unmonitored('SELECT 1')), CHECK_TIMEOUT_MS).then(
-      () => 'ok' as const,
-      () => 'failed' as const,
-    );
-    const requests = this.monitor.snapshot();
+    const { up, probe, requests } = await this.probes.database();
     const check = this.indicators.check('database');
-    return probe === 'ok' && requests.reachable ? check.up({ probe, requests }) : check.down({ probe, requests });
+    return up ? check.up({ probe, requests }) : check.down({ probe, requests });
   }
 
   private async eventStore(head: Promise<number | null>): Promise<HealthIndicatorResult> {
@@ -194,24 +165,13 @@ export class HealthController {
     if (head === null) {
       return check.degraded({ state: 'unknown', position: known.position, head: known.head, lag: known.lag, delaySeconds: 0, inProcess: known.running, ...errors });
     }
-    const position = await withTimeout(this.projection.checkpoint(), CHECK_TIMEOUT_MS).catch(() => known.position);
+    const position = (await this.probes.checkpoint()) ?? known.position;
     const lag = Math.max(0, head - position);
-    const delaySeconds = lag > 0 ? await this.delaySeconds(position) : 0;
+    const delaySeconds = lag > 0 ? ((await this.probes.delaySeconds(position)) ?? 0) : 0;
     const now = this.projection.status();
     // A failure with nothing left to project is past: the next batch would clear it.
     const state = now.lastError !== null && lag > 0 ? 'failing' : lag > this.behind.events || (lag > 0 && delaySeconds > this.behind.seconds) ? 'behind' : 'up';
     const data = { state, position, head, lag, delaySeconds, inProcess: now.running, lastError: now.lastError, lastErrorAt: now.lastErrorAt };
     return state === 'up' ? check.up(data) : check.degraded(data);
-  }
-
-  /** How long ago the oldest event after `position` was recorded, in whole seconds. */
-  private async delaySeconds(position: number): Promise<number> {
-    try {
-      const [oldest] = await withTimeout(this.store.readAll({ after: position, limit: 1 }), CHECK_TIMEOUT_MS);
-      const recorded = oldest === undefined ? NaN : Date.parse(oldest.metadata.recordedAt);
-      return Number.isFinite(recorded) ? Math.max(0, Math.floor((Date.now() - recorded) / 1_000)) : 0;
-    } catch {
-      return 0;
-    }
   }
 }
