@@ -34,6 +34,9 @@ const projects = [
 const tier = process.env.TEST_TIER;
 
 export default {
+  // An api's first start (every e2e file) and the read-model harness set up the shipped units through
+  // the command handlers (two atomic appends and a few reads: seconds on a loaded machine), so hooks get more than 5 s.
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   // An e2e file starts the api (Nest, migrations, a database of its own) in its hooks: 5 s is too

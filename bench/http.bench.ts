@@ -1,7 +1,7 @@
+import { shippedAuthorities } from '@tthc/application';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { allAuthorities } from '@tthc/domain';
 import { mintToken } from '@tthc/platform';
 import { createApp } from '../apps/api/src/create-app.js';
 import type { BenchContext } from './context.js';
@@ -21,7 +21,7 @@ export async function httpBench(ctx: BenchContext) {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const connections = ctx.args.connections ?? 16;
   const duration = ctx.args.duration ?? 10;
-  const codes = allAuthorities().map((a) => a.code);
+  const codes = shippedAuthorities().provinces2023.map((a) => a.code);
   let n = 0;
 
   const run = (options: autocannon.Options) =>

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { seedNational } from '@tthc/application';
+import { authoritiesAreSetUp, seedNational, setupShippedAuthorities, storeSetup } from '@tthc/application';
 import { migrateEventStore, PostgresEventStore } from '@tthc/event-store';
 import type { BenchContext } from './context.js';
 import { perSecond } from './stats.js';
@@ -21,6 +21,8 @@ export async function nationalLog(ctx: BenchContext, options: { events: number }
   const store = new PostgresEventStore(pool);
   let written: { events: number; millis: number; eventsPerSecond: number } | null = null;
   const head = await store.headPosition();
+  // The units (and the 2025 merger) first, as a first migrate does: the queries name units through them.
+  if (!(await authoritiesAreSetUp(store))) await setupShippedAuthorities(storeSetup(store), 'all', 'bench');
   if (head === 0) {
     ctx.log(`writing the benchmark log: 63 × ${procedures} procedures, ${years} years of decisions, 16 appenders…`);
     const started = Date.now();

@@ -77,9 +77,25 @@ describe('GET /api/events', () => {
     const second = await registered();
     const { body } = await api.as('auditor').get('/api/events?after=0&limit=1').expect(200);
     expect(body).toEqual({ events: [expect.any(Object)], nextAfter: body.events[0].globalPosition, position: expect.any(Number) });
+    // The log opens with the setup of the shipped units, which the first start issued as actor `setup`.
     expect(body.events[0]).toEqual({
       globalPosition: expect.any(Number),
-      streamId: expect.stringMatching(/^procedure-74:/),
+      streamId: expect.stringMatching(/^authority-\d\d$/),
+      revision: 0,
+      id: expect.stringMatching(UUID),
+      type: 'AuthorityEstablished',
+      schemaVersion: 1,
+      data: expect.objectContaining({ authorityCode: expect.stringMatching(/^\d\d$/), effectiveFrom: '2008-08-01' }),
+      recordedAt: expect.stringMatching(/Z$/),
+      actor: 'setup',
+      correlationId: expect.stringMatching(/^setup-authorities-/),
+      causationId: null,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const mine = await api.as('auditor').get(`/api/events?after=${body.nextAfter}&limit=1000`).expect(200);
+    expect(mine.body.events.find((e: { streamId: string }) => e.streamId === `procedure-74:${first}`)).toEqual({
+      globalPosition: expect.any(Number),
+      streamId: `procedure-74:${first}`,
       revision: 0,
       id: expect.stringMatching(UUID),
       type: 'ProcedureRegistered',
@@ -201,7 +217,8 @@ describe('POST /api/audit/verifications', () => {
       // The read models' part (test/audit/read-model-verification.e2e.spec.ts tests it).
       readModels: expect.objectContaining({ ok: true, mismatchCount: 0, mismatches: [] }),
       eventsReplayed: expect.any(Number),
-      authoritiesChecked: 63,
+      // The projector is off here: the read models, the lineage included, know no unit yet.
+      authoritiesChecked: 0,
       datesChecked: expect.any(Number),
       mismatches: [],
     });

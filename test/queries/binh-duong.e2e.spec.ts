@@ -6,13 +6,13 @@ import { PROBLEM_JSON, startApi, type ApiHarness } from '../support/api-app.js';
 function toRequest(command: ProcedureCommand): { path: string; body: Record<string, unknown> } {
   const { authorityCode, procedureCode, ...body } = command.data;
   const base = `/api/authorities/${authorityCode}/procedures`;
-  const action = {
+  const action = ({
     RegisterProcedure: '',
     ReclassifyProcedure: '/reclassify',
     DisablePaperIntake: '/disable-paper-intake',
     ReenablePaperIntake: '/reenable-paper-intake',
     WithdrawProcedure: '/withdraw',
-  }[command.type];
+  } as Record<string, string>)[command.type];
   return command.type === 'RegisterProcedure'
     ? { path: base, body: { procedureCode, ...body } }
     : { path: `${base}/${procedureCode}${action}`, body };
@@ -72,6 +72,7 @@ describe('the published Bình Dương figures, through the HTTP API', () => {
     expect(res.body.delta).toEqual({ total: -3, fullProcess: 59, partial: 138, informationOnly: -200, paperIntakeDisabled: 40 });
     expect(res.body.transitions).toEqual({
       registered: 0,
+      discontinued: 0,
       upgradedToFullProcess: 59,
       upgradedToPartial: 197,
       downgradedToPartial: 0,

@@ -36,6 +36,9 @@ interface CommandCase {
 }
 
 /** Every command endpoint, in an order in which each succeeds on the state the previous one left. */
+/** Command endpoints of no one authority (issue 12: reorganisations of units), national scope only. */
+const NATIONAL_COMMANDS = ['POST /authorities/reorganisations'];
+
 const COMMANDS: CommandCase[] = [
   {
     route: 'POST /authorities/:authorityCode/procedures',
@@ -138,7 +141,18 @@ describe('every command endpoint', () => {
     const declared = declaredRoutes(api.app)
       .filter(({ handler }) => Reflect.getMetadata(COMMAND_METADATA, handler) === true)
       .map(({ route }) => route);
-    expect(declared.sort()).toEqual(COMMANDS.map((c) => c.route).sort());
+    expect(declared.sort()).toEqual([...COMMANDS.map((c) => c.route), ...NATIONAL_COMMANDS].sort());
+  });
+
+  it('a national command (a reorganisation of units) needs national scope: 403 for a province, nothing appended', async () => {
+    const before = await api.eventCount();
+    const res = await api
+      .withToken(await scoped(SIGNERS[0][1], [HCMC]))
+      .post('/api/authorities/reorganisations')
+      .send({ successorCode: HCMC, predecessorCodes: ['74'], effectiveFrom: '2030-01-01', legalBasis: 'x' })
+      .expect(403);
+    expect(res.body).toMatchObject({ type: OUTSIDE, authorityCode: null });
+    expect(await api.eventCount()).toBe(before);
   });
 });
 

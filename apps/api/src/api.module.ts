@@ -3,16 +3,17 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { ApplicationModule } from '@tthc/application';
-import { EventStoreModule } from '@tthc/event-store';
+import { EVENT_STORE, EventStoreModule } from '@tthc/event-store';
 import { DatabaseModule, type DatabaseBounds, type EventStoreConfig, type ProjectorBehindConfig } from '@tthc/platform';
 import { ReadModelsModule } from '@tthc/read-models';
 import { AuthGuard } from './auth/auth.guard.js';
 import type { AuthOptions } from './auth/auth.options.js';
 import { AUTH_OPTIONS, TOKEN_VERIFIER } from './auth/auth.tokens.js';
 import { AuthorityScopePolicy } from './auth/authority-scope.policy.js';
-import { LINEAGE_SOURCE, SHIPPED_LINEAGE_SOURCE } from './auth/lineage-source.js';
+import { LINEAGE_SOURCE, eventSourcedLineage } from './auth/lineage-source.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { AuditModule } from './audit/audit.module.js';
+import { ReorganisationsController } from './authorities/reorganisations.controller.js';
 import { AuthoritiesController } from './authorities/authorities.controller.js';
 import { DecisionsController } from './decisions/decisions.controller.js';
 import { DEFAULT_PROJECTOR_BEHIND, HealthController, PROJECTOR_BEHIND } from './health/health.controller.js';
@@ -52,6 +53,7 @@ export const CONTROLLERS = [
   ProcedureStateController,
   AuthoritiesController,
   DecisionsController,
+  ReorganisationsController,
   HealthController,
   MetricsController,
 ];
@@ -101,7 +103,7 @@ export class ApiModule {
           provide: TOKEN_VERIFIER,
           useFactory: () => (options.auth.disabled ? null : new TokenVerifier(options.auth)),
         },
-        { provide: LINEAGE_SOURCE, useValue: SHIPPED_LINEAGE_SOURCE },
+        { provide: LINEAGE_SOURCE, inject: [EVENT_STORE], useFactory: eventSourcedLineage },
         AuthorityScopePolicy,
         CommandRefusals,
         { provide: RATE_LIMIT_OPTIONS, useValue: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit } },

@@ -6,6 +6,10 @@ import { json, raw } from 'body-parser';
 import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
 import { PG_POOL, readConfig, type DatabaseBounds, type EventStoreConfig, type HttpTimeouts, type ProjectorBehindConfig } from '@tthc/platform';
+import { CommandBus } from '@nestjs/cqrs';
+import { authoritiesAreSetUp, commandBusSetup, setupShippedAuthorities } from '@tthc/application';
+import { EVENT_STORE, type EventStore } from '@tthc/event-store';
+import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
 import { ApiModule } from './api.module.js';
 import { CSV_METADATA_HEADERS } from './authorities/national-summary.csv.js';
 import { authOptionsFromConfig, type AuthOptions } from './auth/auth.options.js';
@@ -31,6 +35,12 @@ export interface CreateAppOptions {
   bodyLimitBytes?: number;
   /** Apply the event store's and the api's migrations first (default true). */
   migrate?: boolean;
+  /**
+   * After migrating, initialise the app and load the shipped province files through the command bus
+   * when the log has no unit yet (default: as `migrate`). `npm start` passes false and does it itself,
+   * after the demo data's first stage when it seeds.
+   */
+  setupAuthorities?: boolean;
   idempotency?: Partial<IdempotencyOptions>;
   /** Run the projector in this process (default: unless PROJECTOR=off). */
   runProjector?: boolean;
@@ -132,6 +142,15 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics', 'docs'] });
   setUpOpenApi(app);
   boundHttpServer(app.getHttpServer(), { ...config.httpTimeouts, ...options.httpTimeouts });
+  if (options.setupAuthorities ?? options.migrate ?? true) {
+    await app.init(); // the command bus has its handlers once the app is initialised
+    const store = app.get<EventStore>(EVENT_STORE);
+    if (!(await authoritiesAreSetUp(store))) {
+      await setupShippedAuthorities(commandBusSetup(app.get(CommandBus)));
+      // Queries name units through the lineage read model: an in-process projector gets there first.
+      if (options.runProjector ?? config.runProjector) await app.get<ProjectionRunner>(PROJECTION_RUNNER).waitForPosition(await store.headPosition(), 15_000);
+    }
+  }
   return app;
 }
 

@@ -1,5 +1,5 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { IssueDecisionCommand, seedBinhDuong } from '@tthc/application';
+import { IssueDecisionCommand, authoritiesAreSetUp, commandBusSetup, seedDemo, setupShippedAuthorities } from '@tthc/application';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { EmbeddedPostgresError, loadSigningSecret, provideDatabase, readConfig, type AppConfig, type DatabaseServer } from '@tthc/platform';
 import type { Logger } from 'pino';
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   }
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
-    app = await createApp({ databaseUrl: database.url, logLevel: config.logLevel, auth });
+    app = await createApp({ databaseUrl: database.url, logLevel: config.logLevel, auth, setupAuthorities: false });
     await app.listen(config.port);
   } catch (error) {
     logger.fatal({ err: error }, 'could not start the api');
@@ -77,17 +77,24 @@ async function main(): Promise<void> {
   }
   logger.info({ url: `http://localhost:${config.port}` }, `api listening on http://localhost:${config.port} (docs at /docs)`);
 
-  // A first `npm start` serves the demo data: the synthetic Bình Dương scenario, through the commands.
-  if (database.embedded && config.seedWhenEmpty && (await app!.get<EventStore>(EVENT_STORE).headPosition()) === 0) {
-    const bus = app!.get(CommandBus);
-    logger.info('empty database: loading the synthetic Bình Dương (74) scenario (SEED=off to skip)');
+  // A first `npm start` serves the demo data: the synthetic 74/77/79 scenario to the present, through
+  // the commands (the shipped units and the 2025 reorganisation included). Otherwise the first start
+  // loads the shipped units alone, as the first `cli migrate` does.
+  const store = app!.get<EventStore>(EVENT_STORE);
+  const bus = app!.get(CommandBus);
+  if (database.embedded && config.seedWhenEmpty && (await store.headPosition()) === 0) {
+    logger.info('empty database: loading the synthetic demo (74, 77, 79 across the 2025 merger; SEED=off to skip)');
     const started = Date.now();
-    const result = await seedBinhDuong((decision, context) => bus.execute(new IssueDecisionCommand(decision, context)), {
-      onProgress: (done, total) => {
-        logger.info(`seed: ${done}/${total} items`);
-      },
+    const result = await seedDemo((decision, context) => bus.execute(new IssueDecisionCommand(decision, context)), commandBusSetup(bus), {
+      onProgress: (done, total) => logger.info(`seed: ${done}/${total} items`),
     });
-    logger.info(`seed: ${result.decisions} decisions (${result.items} items) in ${Date.now() - started} ms, last position ${result.lastPosition}`);
+    logger.info(
+      `seed: ${result.decisions} decisions (${result.items} items), ${result.proceduresDiscontinued} procedures discontinued by the merger, ` +
+        `in ${Date.now() - started} ms, last position ${result.lastPosition}`,
+    );
+  } else if (!(await authoritiesAreSetUp(store))) {
+    const { events } = await setupShippedAuthorities(commandBusSetup(bus));
+    logger.info(`set up the provincial-level units from data/: ${events} events`);
   }
 
   let stopping = false;

@@ -18,6 +18,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addServer('.', 'The server that serves this document')
     .addTag('procedures', 'Commands on a procedure, and its current state')
     .addTag('queries', "Dashboards' queries, from the read models; every answer states its log position")
+    .addTag('authorities', 'The provincial-level units and their lineage: reorganisations (mergers) of units')
     .addTag('decisions', 'Decisions that change many procedures at once, all or nothing')
     .addTag('audit', 'The record as recorded: streams, the global log, time travel and verifications')
     .addTag('operations', 'Health and metrics')

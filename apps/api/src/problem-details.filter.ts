@@ -6,6 +6,9 @@ import {
   DecisionNotFound,
   DecisionNumberTaken,
   DecisionRefused,
+  AuthorityDissolved,
+  AuthorityNotInBoundaries,
+  IllegalAuthorityTransition,
   IllegalProcedureTransition,
   InvalidCommand,
   ProcedureNotFound,
@@ -49,6 +52,11 @@ export interface Problem {
   authorityCode?: string | null;
   /** On 409 decision-refused: every refused item. */
   items?: readonly ItemRefusal[];
+  /** On 404 not-in-boundaries: the boundary set asked for. */
+  boundaries?: string;
+  /** On 409 authority-dissolved: the unit that succeeded the dissolved one, and from when. */
+  successorCode?: string;
+  dissolvedOn?: string;
 }
 
 const problem = (status: number, slug: string, title: string, detail: string, extra: Partial<Problem> = {}): Problem => ({
@@ -139,6 +147,22 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof UnknownAuthority) {
       return problem(404, 'unknown-authority', 'Unknown authority', exception.message);
+    }
+    if (exception instanceof AuthorityNotInBoundaries) {
+      return problem(404, 'not-in-boundaries', 'Not a unit of these boundaries', exception.message, {
+        authorityCode: exception.authorityCode,
+        boundaries: exception.boundaries,
+      });
+    }
+    if (exception instanceof AuthorityDissolved) {
+      return problem(409, 'authority-dissolved', 'The authority has been dissolved', exception.message, {
+        authorityCode: exception.authorityCode,
+        successorCode: exception.successorCode,
+        dissolvedOn: exception.dissolvedOn,
+      });
+    }
+    if (exception instanceof IllegalAuthorityTransition) {
+      return problem(409, 'illegal-authority-transition', 'The authority cannot make this change', exception.message, { reason: exception.reason });
     }
     if (exception instanceof ProcedureNotFound) {
       return problem(404, 'procedure-not-found', 'Procedure not found', exception.message);

@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidV5 } from 'uuid';
 import {
+  AuthorityDissolved,
   PROCEDURE_EVENT_SCHEMA_VERSION,
+  UnknownAuthority,
+  authority,
+  authorityStreamId,
   procedure,
   procedureStreamId,
   validateCommand,
+  type AuthorityEvent,
+  type AuthorityState,
   type ProcedureCommand,
   type ProcedureEvent,
 } from '@tthc/domain';
@@ -26,8 +32,40 @@ export function isRecoveredResult(result: unknown): boolean {
   return typeof result === 'object' && result !== null && recovered.has(result as CommandResult);
 }
 
+/** A unit's state, folded from its stream (a few events). */
+export async function loadAuthority(store: EventStore, authorityCode: string): Promise<AuthorityState> {
+  const events = await store.readStream(authorityStreamId(authorityCode));
+  return events.reduce((s, e) => authority.evolve(s, e as unknown as AuthorityEvent), authority.initialState());
+}
+
 /**
- * Loads the procedure's stream, folds it, decides, and appends with the revision it read, so that a
+ * The authority's stream must say it exists (UnknownAuthority, 404) and, for a change effective on
+ * `effectiveFrom`, that it had not ceased to exist by then (AuthorityDissolved, 409 naming the
+ * successor, whose decisions govern the territory from that day).
+ */
+export async function requireAuthorityInForce(store: EventStore, authorityCode: string, effectiveFrom?: string): Promise<AuthorityState> {
+  const unit = await loadAuthority(store, authorityCode);
+  if (unit.status === 'unestablished') throw new UnknownAuthority(authorityCode);
+  if (unit.status === 'dissolved' && effectiveFrom !== undefined && effectiveFrom >= unit.dissolvedOn!) {
+    throw new AuthorityDissolved(authorityCode, unit.successorCode!, unit.dissolvedOn!);
+  }
+  return unit;
+}
+
+/** A new event with the command's provenance and a random id (authority events: no idempotency key reaches them). */
+export function newEvent(event: { type: string; data: unknown }, context: CommandContext, schemaVersion: number): NewEvent {
+  return {
+    id: randomUUID(),
+    type: event.type,
+    schemaVersion,
+    data: event.data,
+    metadata: { actor: context.actor, correlationId: context.correlationId, causationId: context.causationId ?? null },
+  };
+}
+
+/**
+ * The procedure's authority must be established, and a command taking effect on or after its
+ * dissolution is refused naming the successor. Then: loads the procedure's stream, folds it, decides, and appends with the revision it read, so that a
  * concurrent writer makes this append fail instead of interleaving. With `context.idempotencyKey`,
  * a stream that already holds this command's events (their ids derive from the key) answers with
  * them, before If-Match or the rules are looked at: the command was carried out, and this is its reply.
@@ -38,6 +76,9 @@ export async function handleProcedureCommand(
   context: CommandContext,
 ): Promise<CommandResult> {
   validateCommand(command); // malformed input never costs a read
+  const { authorityCode, effectiveFrom } = command.data;
+  // The discontinuation itself is dated on the dissolution: the only command allowed then.
+  await requireAuthorityInForce(store, authorityCode, command.type === 'DiscontinueProcedure' ? undefined : effectiveFrom);
   const streamId = procedureStreamId(command.data.authorityCode, command.data.procedureCode);
   for (let attempt = 1; ; attempt++) {
     const history = await store.readStream(streamId);

@@ -1,4 +1,5 @@
 export * from './application.module.js';
+export * from './authorities/index.js';
 export * from './application.tokens.js';
 export * from './command-context.js';
 export * from './errors.js';
@@ -7,6 +8,7 @@ export * from './procedures/procedure.commands.js';
 export * from './procedures/procedure.handlers.js';
 export * from './procedures/procedure.queries.js';
 export * from './seed/binh-duong.seed.js';
+export * from './seed/ho-chi-minh.seed.js';
 export * from './seed/national.seed.js';
 export * from './seed/run-seed.js';
 export * from './decisions/decision-annex.csv.js';

@@ -1,5 +1,4 @@
-export * from './authority/authorities.data.js';
-export * from './authority/authority.js';
+export * from './authority/index.js';
 export * from './shared/calendar-date.js';
 export * from './shared/decider.js';
 export * from './shared/errors.js';
@@ -13,4 +12,3 @@ export * from './decision/decision.types.js';
 export * from './decision/decision.validation.js';
 export * from './decision/decision.decide.js';
 export * from './authority/authority-scope.js';
-export * from './authority/shipped-merger-lineage.js';

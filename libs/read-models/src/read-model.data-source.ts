@@ -3,8 +3,9 @@ import { DataSource } from 'typeorm';
 import { READ_MODEL_ENTITIES } from './entities/read-model.entities.js';
 import { ReadModelsInitial1732600000000 } from './migrations/1732600000000-read-models-initial.js';
 import { ReadModelsLogPositions1732700000000 } from './migrations/1732700000000-read-models-log-positions.js';
+import { ReadModelsAuthorityLineage1732800000000 } from './migrations/1732800000000-read-models-authority-lineage.js';
 
-export const READ_MODEL_MIGRATIONS = [ReadModelsInitial1732600000000, ReadModelsLogPositions1732700000000];
+export const READ_MODEL_MIGRATIONS = [ReadModelsInitial1732600000000, ReadModelsLogPositions1732700000000, ReadModelsAuthorityLineage1732800000000];
 
 /**
  * The read models' TypeORM DataSource. Migrations, never `synchronize`. `poolOptions`: the process's

@@ -15,6 +15,10 @@ export async function everyEndpoint(baseUrl: string, token: string): Promise<str
   const problem = (error: Problem | undefined) => error && `${error.status} ${error.title}: ${error.detail} ${error.errors?.map((e) => e.field).join(',') ?? ''}`;
 
   // Commands
+  const reorganised = await api.POST('/api/authorities/reorganisations', {
+    body: { successorCode: '20', predecessorCodes: ['04'], effectiveFrom: '2030-01-01', legalBasis: 'Nghị quyết (thử nghiệm)' },
+  });
+  seen.push(reorganised.data ? `reorganised into ${reorganised.data.successorCode}` : (problem(reorganised.error) ?? ''));
   const registered = await api.POST('/api/authorities/{authorityCode}/procedures', {
     params: { path: { authorityCode: '74' }, header: { 'Idempotency-Key': 'register-1.001612' } },
     body: { procedureCode: '1.001612', name: 'Đăng ký thành lập hộ kinh doanh', onlineMode: 'PARTIAL', effectiveFrom: '2023-06-01' },

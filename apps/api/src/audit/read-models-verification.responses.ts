@@ -53,6 +53,8 @@ export class ReadModelsVerificationResponse {
   proceduresChecked: number;
   @ApiProperty()
   transitionCountsChecked: number;
+  @ApiProperty({ description: 'Units of the lineage read model compared with their streams (versions, dissolution, successor, revision)' })
+  unitsChecked: number;
   @ApiProperty({ description: 'Every mismatch found; `mismatches` lists the first 1,000' })
   mismatchCount: number;
   @ApiProperty({ type: [ReadModelMismatchResponse] })

@@ -1,4 +1,6 @@
-import { MAX_SUCCESSION_CHAIN, SHIPPED_MERGER_LINEAGE, type LineageLookup, type UnitSuccession } from '@tthc/domain';
+import { loadAuthority } from '@tthc/application';
+import { MAX_SUCCESSION_CHAIN, type LineageLookup, type UnitSuccession } from '@tthc/domain';
+import type { EventStore } from '@tthc/event-store';
 
 /** Where the authority scope reads which unit succeeded which (the LINEAGE_SOURCE provider). */
 export interface LineageSource {
@@ -8,8 +10,19 @@ export interface LineageSource {
 
 export const LINEAGE_SOURCE = Symbol('LINEAGE_SOURCE');
 
-/** The 2025 merger as shipped in data/provinces-2025-merger.csv. */
-export const SHIPPED_LINEAGE_SOURCE: LineageSource = { unit: async (code) => SHIPPED_MERGER_LINEAGE.unit(code) };
+/**
+ * The lineage as the units' own streams record it (`authority-79`; issue 12): a unit's dissolution
+ * and successor, read from its stream at each request (a few events), so a reorganisation recorded
+ * through the API takes effect on the next command.
+ */
+export function eventSourcedLineage(store: EventStore): LineageSource {
+  return {
+    unit: async (code) => {
+      const unit = await loadAuthority(store, code);
+      return unit.status === 'dissolved' ? { dissolvedOn: unit.dissolvedOn!, successorCode: unit.successorCode! } : undefined;
+    },
+  };
+}
 
 /**
  * The part of the lineage the scope rule needs to judge `authorityCode` for `units`: each unit of the

@@ -1,5 +1,5 @@
 import type { UnitSuccession } from '@tthc/domain';
-import { lineageFor, SHIPPED_LINEAGE_SOURCE, type LineageSource } from './lineage-source.js';
+import { lineageFor, type LineageSource } from './lineage-source.js';
 
 /** A source over `units` that counts its reads. */
 function counting(units: Record<string, UnitSuccession>): LineageSource & { reads: string[] } {
@@ -22,8 +22,4 @@ describe('lineageFor', () => {
     expect(source.reads).toEqual(['01', '02']);
   });
 
-  it('the shipped source answers from data/provinces-2025-merger.csv', async () => {
-    expect(await SHIPPED_LINEAGE_SOURCE.unit('77')).toEqual({ dissolvedOn: '2025-07-01', successorCode: '79' });
-    expect(await SHIPPED_LINEAGE_SOURCE.unit('79')).toBeUndefined();
-  });
 });

@@ -16,13 +16,14 @@ import { InvalidRequest } from '../http/invalid-request.error.js';
 import { ApiAuthDocs, ApiQueryDocs } from '../procedures/procedure.api-docs.js';
 import { AuthorityParams } from '../procedures/procedure-params.request.js';
 import { CSV_CONTENT_TYPE, csvMetadataHeaders, nationalSummaryCsv } from './national-summary.csv.js';
-import { MovementQuery, NationalSummaryQuery, ProcedureListQuery, ReadYourWritesQuery, SummaryQuery } from './summary-query.request.js';
+import { MovementQuery, NationalSummaryQuery, ProcedureListQuery, SummaryQuery } from './summary-query.request.js';
 import { AuthoritySummaryResponse, MovementResponse, NationalSummaryResponse, ProcedurePageResponse } from './summary.responses.js';
 
 const UNKNOWN_AUTHORITY = 'No authority has this code';
 
 /** OpenAPI: the headers of the CSV answer. */
 const CSV_HEADERS_DOC = {
+  Boundaries: { description: 'CSV: the boundary set of the rows (2023: 63 units, 2025: 34)', schema: { type: 'string', enum: ['2023', '2025'] } },
   'Log-Position': { description: 'CSV: the global log position the table reflects', schema: { type: 'integer', minimum: 0 } },
   'Known-At': { description: 'CSV: as recorded at this instant (absent with asOfPosition)', schema: { type: 'string', format: 'date-time' } },
   'As-Of-Position': { description: 'CSV: the asOfPosition asked for, when asked', schema: { type: 'integer', minimum: 0 } },
@@ -45,14 +46,14 @@ export class AuthoritiesController {
 
   @Get('authorities')
   @ApiOperation({
-    summary: 'Every authority with its summary today',
-    description: 'The national table on today\'s date in Vietnam, as recorded now: the same answer as GET /api/summary without parameters.',
+    summary: 'The units in force on a date (default today) in either boundaries, each with its summary and its lineage',
+    description: 'The national table of the boundary set (default: the set in force on `at`), each row with its `lineage` (kind, territory, predecessors, successor, dates).',
   })
   @ApiOkResponse({ type: NationalSummaryResponse, description: 'The national table today' })
   @ApiQueryDocs()
-  async authorities(@Query() query: ReadYourWritesQuery): Promise<NationalSummaryResponse> {
-    await this.readYourWrites(query.afterPosition);
-    return this.queryBus.execute(new GetNationalSummaryQuery());
+  async authorities(@Query() query: SummaryQuery): Promise<NationalSummaryResponse> {
+    await this.readYourWrites(query.afterPosition, query.asOfPosition);
+    return this.queryBus.execute(new GetNationalSummaryQuery(query.at, query.knownAt, query.asOfPosition, query.boundaries));
   }
 
   @Get('authorities/:authorityCode/summary')
@@ -64,7 +65,7 @@ export class AuthoritiesController {
   @ApiQueryDocs({ notFound: UNKNOWN_AUTHORITY })
   async summary(@Param() { authorityCode }: AuthorityParams, @Query() query: SummaryQuery): Promise<AuthoritySummaryResponse> {
     await this.readYourWrites(query.afterPosition, query.asOfPosition);
-    return this.queryBus.execute(new GetAuthoritySummaryQuery(authorityCode, query.at, query.knownAt, query.asOfPosition));
+    return this.queryBus.execute(new GetAuthoritySummaryQuery(authorityCode, query.at, query.knownAt, query.asOfPosition, query.boundaries));
   }
 
   @Get('authorities/:authorityCode/movement')
@@ -77,7 +78,7 @@ export class AuthoritiesController {
   async movement(@Param() { authorityCode }: AuthorityParams, @Query() query: MovementQuery): Promise<MovementResponse> {
     if (query.from > query.to) throw new InvalidRequest([{ field: 'to', message: 'must not be before from' }]);
     await this.readYourWrites(query.afterPosition, query.asOfPosition);
-    return this.queryBus.execute(new GetMovementQuery(authorityCode, query.from, query.to, query.knownAt, query.asOfPosition));
+    return this.queryBus.execute(new GetMovementQuery(authorityCode, query.from, query.to, query.knownAt, query.asOfPosition, query.boundaries));
   }
 
   @Get('summary')
@@ -102,7 +103,7 @@ export class AuthoritiesController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<NationalSummaryResponse | string> {
     await this.readYourWrites(query.afterPosition, query.asOfPosition);
-    const table = await this.queryBus.execute(new GetNationalSummaryQuery(query.at, query.knownAt, query.asOfPosition));
+    const table = await this.queryBus.execute(new GetNationalSummaryQuery(query.at, query.knownAt, query.asOfPosition, query.boundaries));
     if (prefersCsv(accept)) {
       res.setHeader('Content-Type', CSV_CONTENT_TYPE);
       res.setHeader('Content-Disposition', `inline; filename="tthc-summary-${table.at}.csv"`);
@@ -127,6 +128,7 @@ export class AuthoritiesController {
         at: query.at,
         knownAt: query.knownAt,
         asOfPosition: query.asOfPosition,
+        boundaries: query.boundaries,
         onlineMode: query.onlineMode,
         paperIntake: query.paperIntake,
         page: query.page,

@@ -43,8 +43,9 @@ export function nationalSummaryCsv(table: NationalSummary, { bom = false }: CsvO
  * always; `Known-At` for an answer as known at an instant, or `As-Of-Position` for one regenerated
  * as the log stood at a position.
  */
-export function csvMetadataHeaders(table: Pick<NationalSummary, 'position' | 'knownAt' | 'asOfPosition'>): Record<string, string> {
+export function csvMetadataHeaders(table: Pick<NationalSummary, 'position' | 'knownAt' | 'asOfPosition'> & { boundaries?: string }): Record<string, string> {
   return {
+    ...(table.boundaries !== undefined && { Boundaries: table.boundaries }),
     'Log-Position': String(table.position),
     ...(table.knownAt !== null && { 'Known-At': table.knownAt }),
     ...(table.asOfPosition !== undefined && { 'As-Of-Position': String(table.asOfPosition) }),

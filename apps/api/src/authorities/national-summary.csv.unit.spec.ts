@@ -29,7 +29,9 @@ function table(...authorities: AuthoritySummary[]): NationalSummary {
     at: '2023-10-16',
     knownAt: '2026-01-01T00:00:00.000Z',
     position: 42,
-    authorities,
+    boundaries: '2023',
+    // The CSV has no lineage columns: the rows' lineage is not read.
+    authorities: authorities.map((a) => ({ ...a, lineage: undefined as never })),
     totals: { ...summary('', 'Toàn quốc', total), authorityCode: null, authorityName: 'Toàn quốc' },
   };
 }

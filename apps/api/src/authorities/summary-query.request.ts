@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, ValidateBy, type ValidationOptions } from 'class-validator';
-import { ONLINE_MODES, PAPER_INTAKES, isCalendarDate } from '@tthc/domain';
+import { BOUNDARIES, ONLINE_MODES, PAPER_INTAKES, isCalendarDate, type Boundaries } from '@tthc/domain';
 import { POSITION_RANGE } from '@tthc/platform';
 import { BooleanQuery, IntegerQuery } from '../http/query-params.js';
 import { IsCalendarDate, Optional } from '../procedures/validators.js';
@@ -58,7 +58,22 @@ export class KnownAtQuery extends ReadYourWritesQuery {
   asOfPosition?: number;
 }
 
-export class SummaryQuery extends KnownAtQuery {
+/** `boundaries=2023|2025`: the set of units to answer in (issue 12). */
+export class BoundariesQuery extends KnownAtQuery {
+  @ApiPropertyOptional({
+    enum: BOUNDARIES,
+    description:
+      'The set of provincial-level units to answer in: 2023 (63 units) or 2025 (34 units, from 2025-07-01). Default: the set in force on `at` ' +
+      '(on `to` for a movement) — for a unit of one set only, that set. A 2025 unit before 2025-07-01 answers for its whole territory ' +
+      '(`composedOf`); a 2023 unit after its dissolution answers with the catalogue serving its territory (`servedBy`, `dissolvedOn`).',
+    example: '2025',
+  })
+  @Optional()
+  @IsIn(BOUNDARIES, { message: `must be one of ${BOUNDARIES.join(', ')}` })
+  boundaries?: Boundaries;
+}
+
+export class SummaryQuery extends BoundariesQuery {
   @ApiPropertyOptional({ description: 'In force on this date (default: today in Vietnam)', format: 'date', example: '2023-06-01' })
   @Optional()
   @IsCalendarDate()
@@ -75,7 +90,7 @@ export class NationalSummaryQuery extends SummaryQuery {
   bom?: boolean;
 }
 
-export class MovementQuery extends KnownAtQuery {
+export class MovementQuery extends BoundariesQuery {
   @ApiProperty({ description: 'Start date (transitions effective after it count)', format: 'date', example: '2023-06-01' })
   @IsCalendarDate()
   from: string;

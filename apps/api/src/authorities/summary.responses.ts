@@ -43,6 +43,14 @@ class SummaryFigures extends AnswerBasis {
 }
 
 export class AuthoritySummaryResponse extends SummaryFigures {
+  @ApiPropertyOptional({ enum: ['2023', '2025'], description: 'The boundary set the answer is in (issue 12)' })
+  boundaries?: string;
+  @ApiPropertyOptional({ type: [String], description: 'A 2025 unit before the merger: the units whose catalogues were summed' })
+  composedOf?: string[];
+  @ApiPropertyOptional({ pattern: '^[0-9]{2}$', description: 'The unit whose catalogue serves the territory on the date (a 2023 unit after the merger)' })
+  servedBy?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'The day the unit ceased to exist, when it had by the date' })
+  dissolvedOn?: string;
   @ApiProperty({ example: '74' })
   authorityCode: string;
   @ApiProperty({ example: 'Bình Dương' })
@@ -57,9 +65,39 @@ export class NationalTotalsResponse extends SummaryFigures {
 }
 
 /** `GET /api/summary` and `GET /api/authorities`: one summary per authority, and the totals. */
+export class UnitLineageResponse {
+  @ApiProperty({ enum: ['PROVINCE', 'CITY'] })
+  kind: string;
+  @ApiProperty({ type: String, nullable: true })
+  nameEn: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  region: string | null;
+  @ApiProperty({ format: 'date' })
+  establishedFrom: string;
+  @ApiProperty({ format: 'date', description: 'The version of the unit in the boundary set: in force on [validFrom, validTo)' })
+  validFrom: string;
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  validTo: string | null;
+  @ApiProperty({ type: [String], description: 'Base territories (2023 codes) it covers in the boundary set' })
+  territory: string[];
+  @ApiProperty({ type: [String], description: 'Units that merged into it on validFrom' })
+  predecessors: string[];
+  @ApiProperty({ type: String, nullable: true })
+  successorCode: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  dissolvedOn: string | null;
+}
+
+export class AuthorityRowResponse extends AuthoritySummaryResponse {
+  @ApiProperty({ type: UnitLineageResponse })
+  lineage: UnitLineageResponse;
+}
+
 export class NationalSummaryResponse extends AnswerBasis {
+  @ApiProperty({ enum: ['2023', '2025'], description: 'The boundary set of the rows: 63 units in 2023, 34 in 2025' })
+  boundaries: string;
   @ApiProperty({ type: [AuthoritySummaryResponse], description: 'One summary per authority, by code' })
-  authorities: AuthoritySummaryResponse[];
+  authorities: AuthorityRowResponse[];
   @ApiProperty({ type: NationalTotalsResponse })
   totals: NationalTotalsResponse;
 }
@@ -96,9 +134,41 @@ export class TransitionCountsResponse {
   paperIntakeReenabled: number;
   @ApiProperty(COUNT)
   withdrawn: number;
+  @ApiProperty({ minimum: 0, description: 'Ended because the authority was dissolved (ProcedureDiscontinued)' })
+  discontinued: number;
+}
+
+export class CatalogueTransitionsResponse {
+  @ApiProperty({ pattern: '^[0-9]{2}$' })
+  authorityCode: string;
+  @ApiProperty({ format: 'date' })
+  from: string;
+  @ApiProperty({ format: 'date' })
+  to: string;
+  @ApiProperty({ type: TransitionCountsResponse })
+  transitions: TransitionCountsResponse;
+}
+
+export class LineageStepResponse {
+  @ApiProperty({ format: 'date' })
+  effectiveFrom: string;
+  @ApiProperty({ pattern: '^[0-9]{2}$' })
+  successorCode: string;
+  @ApiProperty()
+  successorName: string;
+  @ApiProperty({ type: [String] })
+  predecessors: string[];
+  @ApiProperty({ type: String, nullable: true })
+  legalBasis: string | null;
 }
 
 export class MovementResponse {
+  @ApiProperty({ enum: ['2023', '2025'] })
+  boundaries: string;
+  @ApiProperty({ type: [CatalogueTransitionsResponse], description: 'Each catalogue that served the territory, in its part of (from, to]' })
+  transitionsByAuthority: CatalogueTransitionsResponse[];
+  @ApiProperty({ type: [LineageStepResponse], description: 'The mergers that touched the territory in (from, to]' })
+  lineage: LineageStepResponse[];
   @ApiProperty({ example: '74' })
   authorityCode: string;
   @ApiProperty({ ...POSITION, example: 5210, description: 'Global log position the answer reflects' })
@@ -116,6 +186,8 @@ export class MovementResponse {
 }
 
 export class ProcedureListItemResponse extends ProcedureDescription {
+  @ApiProperty({ pattern: '^[0-9]{2}$', description: 'The catalogue it belongs to' })
+  authorityCode: string;
   @ApiProperty({ example: '1.001612' })
   procedureCode: string;
   @ApiProperty({ format: 'date', description: "Effective date of the procedure's registration" })
@@ -124,6 +196,14 @@ export class ProcedureListItemResponse extends ProcedureDescription {
 
 /** `GET …/procedures`: a page of the procedures in force on a date. */
 export class ProcedurePageResponse extends AnswerBasis {
+  @ApiPropertyOptional({ enum: ['2023', '2025'], description: 'The boundary set the answer is in (issue 12)' })
+  boundaries?: string;
+  @ApiPropertyOptional({ type: [String], description: 'A 2025 unit before the merger: the units whose catalogues were summed' })
+  composedOf?: string[];
+  @ApiPropertyOptional({ pattern: '^[0-9]{2}$', description: 'The unit whose catalogue serves the territory on the date (a 2023 unit after the merger)' })
+  servedBy?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'The day the unit ceased to exist, when it had by the date' })
+  dissolvedOn?: string;
   @ApiProperty({ example: '74' })
   authorityCode: string;
   @ApiProperty({ type: 'integer', minimum: 1, example: 1 })

@@ -54,6 +54,12 @@ export class ProblemResponse {
     },
   })
   items?: { index: number; line?: number; procedureCode: string; reason: string; message: string }[];
+  @ApiPropertyOptional({ enum: ['2023', '2025'], description: 'On 404 not-in-boundaries: the boundary set asked for' })
+  boundaries?: string;
+  @ApiPropertyOptional({ pattern: '^[0-9]{2}$', description: 'On 409 authority-dissolved: the unit that succeeded the dissolved one', example: '79' })
+  successorCode?: string;
+  @ApiPropertyOptional({ format: 'date', description: 'On 409 authority-dissolved: the first day on which the unit no longer existed', example: '2025-07-01' })
+  dissolvedOn?: string;
 }
 
 const RETRY_AFTER: HeadersObject = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } } };

@@ -28,6 +28,32 @@ export function ApiAuthDocs() {
   );
 }
 
+const IdempotencyHeaderDoc = () =>
+  ApiHeader({
+    name: IDEMPOTENCY_KEY_HEADER,
+    required: false,
+    description: 'Up to 200 printable ASCII characters; a repeat with the same body gets the first reply, with another body 422',
+  });
+
+/** OpenAPI: the headers and problems of a reorganisation of units (several streams: no If-Match). */
+export function ApiReorganisationDocs() {
+  return applyDecorators(
+    IdempotencyHeaderDoc(),
+    CorrelationHeaderDoc(),
+    ApiProblemResponse(400, 'Malformed input; every offending field is named'),
+    ApiProblemResponse(404, 'A unit named is not established (`unknown-authority`)'),
+    ApiProblemResponse(
+      409,
+      'A unit cannot take part (`illegal-authority-transition`; `reason`: ALREADY_DISSOLVED, SUCCESSOR_NOT_IN_FORCE, ' +
+        'EFFECTIVE_DATE_BEFORE_LAST_CHANGE, …); nothing is appended',
+    ),
+    ApiProblemResponse(413, 'Body larger than the limit (64 KiB by default)'),
+    ApiProblemResponse(422, 'Idempotency-Key reused with another request'),
+    ApiProblemResponse(429, 'Too many commands from this client; see Retry-After'),
+    ApiProblemResponse(503, 'The event store is unreachable; see Retry-After'),
+  );
+}
+
 /** OpenAPI: the headers and problem responses every command shares. */
 export function ApiCommandDocs() {
   return applyDecorators(
@@ -45,7 +71,8 @@ export function ApiCommandDocs() {
     ApiProblemResponse(404, 'Unknown authority or procedure'),
     ApiProblemResponse(
       409,
-      'The domain refuses the transition (`illegal-transition`, `reason` says why), a concurrent write won (`concurrent-write`), ' +
+      'The domain refuses the transition (`illegal-transition`, `reason` says why), the authority was dissolved by the effective date ' +
+        '(`authority-dissolved`, naming `successorCode` and `dissolvedOn`), a concurrent write won (`concurrent-write`), ' +
         'or a request with this Idempotency-Key is still running (`idempotency-key-in-flight`)',
     ),
     ApiProblemResponse(412, 'If-Match names a stale revision'),

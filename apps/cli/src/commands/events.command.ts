@@ -1,7 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { GetProcedureEventsQuery } from '@tthc/application';
-import { InvalidCommand, findAuthority } from '@tthc/domain';
+import { InvalidCommand } from '@tthc/domain';
+import { unitName } from './unit-name.js';
 import type { RecordedEvent } from '@tthc/event-store';
 import { CliError } from '../errors.js';
 import type { Writer } from '../io.js';
@@ -32,9 +33,9 @@ export async function printProcedureEvents(app: INestApplicationContext, options
     for (const event of events) out.write(`${JSON.stringify(event)}\n`);
     return events;
   }
-  const authority = findAuthority(options.authority);
+  const authority = await unitName(app, options.authority);
   const count = `${events.length} event${events.length === 1 ? '' : 's'}`;
-  out.write(`${events[0].streamId}${authority ? ` (${authority.nameVi})` : ''}: ${count}\n\n`);
+  out.write(`${events[0].streamId}${authority ? ` (${authority})` : ''}: ${count}\n\n`);
   out.write(
     renderTable(
       [

@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { BINH_DUONG, IssueDecisionCommand, seedBinhDuong, seedNational } from '@tthc/application';
+import { BINH_DUONG, IssueDecisionCommand, commandBusSetup, seedDemo, seedNational, setupShippedAuthorities } from '@tthc/application';
 import { procedureStreamId } from '@tthc/domain';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { CliError, integerOption } from '../errors.js';
@@ -29,6 +29,9 @@ export async function seed(app: INestApplicationContext, options: SeedOptions, i
     if ((await store.readStream(procedureStreamId('01', '8.000001'), { maxCount: 1 })).length > 0) {
       throw new CliError('the national data set is already loaded (procedure 01/8.000001 exists)');
     }
+    // The national streams end the dissolved units' procedures on 2025-07-01: the units and the
+    // reorganisation come first, through the command bus.
+    await setupShippedAuthorities(commandBusSetup(app.get(CommandBus)), 'all', 'seed');
     const progress = progressBar(io.stderr, 'seed --national', 'streams', interactive);
     const result = await seedNational(store, {
       procedures,
@@ -49,12 +52,13 @@ export async function seed(app: INestApplicationContext, options: SeedOptions, i
   }
   const bus = app.get(CommandBus);
   const progress = progressBar(io.stderr, 'seed', 'items', interactive);
-  const result = await seedBinhDuong((decision, context) => bus.execute(new IssueDecisionCommand(decision, context)), {
+  const result = await seedDemo((decision, context) => bus.execute(new IssueDecisionCommand(decision, context)), commandBusSetup(bus), {
     onProgress: (done, total) => progress.update(done, total),
   });
   const { millis } = progress.done();
   io.stdout.write(
-    `loaded the synthetic Bình Dương (74) scenario: ${result.decisions} decisions (${result.items} items) in ${(millis / 1000).toFixed(1)} s, last position ${result.lastPosition}\n`,
+    `loaded the synthetic demo (Bình Dương 74, Bà Rịa–Vũng Tàu 77, Hồ Chí Minh 79 to the present): ${result.decisions} decisions (${result.items} items) and ` +
+      `${result.proceduresDiscontinued} procedures discontinued by the 2025 merger in ${(millis / 1000).toFixed(1)} s, last position ${result.lastPosition}\n`,
   );
 }
 

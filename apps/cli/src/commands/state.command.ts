@@ -1,7 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { GetProcedureStateQuery, type ProcedureStateAtView } from '@tthc/application';
-import { InvalidCommand, findAuthority, procedureStreamId } from '@tthc/domain';
+import { InvalidCommand, procedureStreamId } from '@tthc/domain';
+import { unitName } from './unit-name.js';
 import { CliError } from '../errors.js';
 import type { Writer } from '../io.js';
 import { withSession, type CliCommand } from './command.js';
@@ -40,10 +41,10 @@ export async function printProcedureState(app: INestApplicationContext, options:
     out.write(`${JSON.stringify(view)}\n`);
     return view;
   }
-  const authority = findAuthority(view.authorityCode);
+  const authority = await unitName(app, view.authorityCode);
   const { state } = view;
   const lines = [
-    `${procedureStreamId(view.authorityCode, view.procedureCode)}${authority ? ` (${authority.nameVi})` : ''}`,
+    `${procedureStreamId(view.authorityCode, view.procedureCode)}${authority ? ` (${authority})` : ''}`,
     `in force on ${view.at}, as recorded at ${view.knownAt}: ${view.inForce ? 'yes' : 'no'}`,
   ];
   if (state === null) {

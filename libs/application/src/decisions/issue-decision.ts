@@ -20,6 +20,7 @@ import {
 import { WrongExpectedVersion, canonicalJson, type EventStore, type NewEvent, type StreamAppend } from '@tthc/event-store';
 import type { CommandContext } from '../command-context.js';
 import { decisionRecord, readDecision, type DecisionRecord } from './decision-record.js';
+import { requireAuthorityInForce } from '../handle-command.js';
 
 /** A lost race on one of the decision's procedures is retried on fresh state this many times in all. */
 const MAX_ATTEMPTS = 3;
@@ -59,7 +60,8 @@ export function decisionDigest(command: IssueDecision): string {
  * event, its correlation the request's. The same number with the same content answers the first
  * record and appends nothing.
  *
- * @throws InvalidCommand, UnknownAuthority (bad input); DecisionRefused (some item refused: nothing
+ * @throws InvalidCommand, UnknownAuthority (bad input); AuthorityDissolved (effective on or after the
+ *   authority's dissolution: 409 naming the successor); DecisionRefused (some item refused: nothing
  *   appended); DecisionNumberTaken (the number was issued with other content); WrongExpectedVersion
  *   after MAX_ATTEMPTS lost races; MultiStreamAppendUnsupported (KurrentDB before 25.1).
  */
@@ -70,6 +72,7 @@ export async function issueDecision(
   options: LoadOptions = {},
 ): Promise<IssuedDecision> {
   validateDecision(command);
+  await requireAuthorityInForce(store, command.data.authorityCode, command.data.effectiveFrom);
   const { authorityCode, number } = command.data;
   const digest = decisionDigest(command);
   for (let attempt = 1; ; attempt++) {
@@ -110,6 +113,7 @@ export async function issueDecision(
  */
 export async function previewDecision(store: EventStore, command: IssueDecision, options: LoadOptions = {}): Promise<DecisionPreview> {
   validateDecision(command);
+  await requireAuthorityInForce(store, command.data.authorityCode, command.data.effectiveFrom);
   const { states, position } = await loadProcedures(store, command, options);
   const outcome = decideDecision(command, (code) => states.get(code) ?? procedure.initialState());
   return { authorityCode: command.data.authorityCode, number: command.data.number, effectiveFrom: command.data.effectiveFrom, outcome, position };

@@ -2,10 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { DecisionNumberTaken, DecisionRefused, InvalidCommand, type DecisionItem, type IssueDecision } from '@tthc/domain';
 import { InMemoryEventStore, type EventStore } from '@tthc/event-store';
 import { handleProcedureCommand } from '../handle-command.js';
+import { handleAuthorityCommand } from '../authorities/authority.handlers.js';
 import { readDecision } from './decision-record.js';
 import { issueDecision, previewDecision } from './issue-decision.js';
 
 const context = () => ({ actor: 'nguyen.van.a', correlationId: randomUUID() });
+
+/** A store in which Bình Dương (74) is established, as the first migrate leaves it: one event. */
+async function storeWith74(): Promise<EventStore> {
+  const store = new InMemoryEventStore();
+  await handleAuthorityCommand(store, { type: 'EstablishAuthority', data: { authorityCode: '74', name: 'Bình Dương', kind: 'PROVINCE', effectiveFrom: '2008-08-01' } }, context());
+  return store;
+}
 const code = (i: number) => `9.${String(i).padStart(6, '0')}`;
 const decision = (number: string, effectiveFrom: string, items: DecisionItem[]): IssueDecision => ({
   type: 'IssueDecision',
@@ -21,12 +29,12 @@ const register = (n: number): IssueDecision =>
 describe('issueDecision', () => {
   let store: EventStore;
   beforeEach(async () => {
-    store = new InMemoryEventStore();
+    store = await storeWith74();
     await issueDecision(store, register(2000), context());
   });
 
   it('appends the decision record and every item event in one commit, each event caused by the decision', async () => {
-    const log = await store.readAll({ limit: 10_000 });
+    const log = await store.readAll({ after: 1, limit: 10_000 }); // after the unit's establishment
     expect(log).toHaveLength(2001);
     expect(log[0]).toMatchObject({ streamId: 'decision-74:1000/QĐ-UBND', type: 'DecisionIssued' });
     expect(log.slice(1).every((e) => e.metadata.causationId === log[0].id && (e.data as { decisionRef: string }).decisionRef === '1000/QĐ-UBND')).toBe(true);
@@ -69,7 +77,7 @@ describe('issueDecision', () => {
       ),
     ]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
-    const upgrades = (await store.readAll({ after: 2001, limit: 1000 })).filter((e) => e.type === 'ProcedureUpgradedToFullProcess');
+    const upgrades = (await store.readAll({ after: 2002, limit: 1000 })).filter((e) => e.type === 'ProcedureUpgradedToFullProcess');
     expect(upgrades).toHaveLength(outcomes[0].status === 'fulfilled' ? 50 : 1);
   });
 
@@ -90,7 +98,7 @@ describe('issueDecision', () => {
 
 describe('previewDecision', () => {
   it('judges every item, appends nothing, and states the effect', async () => {
-    const store = new InMemoryEventStore();
+    const store = await storeWith74();
     await issueDecision(store, register(3), context());
     const head = await store.headPosition();
     const preview = await previewDecision(

@@ -1,5 +1,6 @@
 import type {
   DisablePaperIntake,
+  DiscontinueProcedure,
   ProcedureCommand,
   ReclassifyProcedure,
   ReenablePaperIntake,
@@ -46,12 +47,19 @@ export class WithdrawProcedureCommand extends ProcedureBusCommand<WithdrawProced
   }
 }
 
+export class DiscontinueProcedureCommand extends ProcedureBusCommand<DiscontinueProcedure> {
+  toDomain(): DiscontinueProcedure {
+    return { type: 'DiscontinueProcedure', data: this.data };
+  }
+}
+
 export type AnyProcedureBusCommand =
   | RegisterProcedureCommand
   | ReclassifyProcedureCommand
   | DisablePaperIntakeCommand
   | ReenablePaperIntakeCommand
-  | WithdrawProcedureCommand;
+  | WithdrawProcedureCommand
+  | DiscontinueProcedureCommand;
 
 /** The bus command for a domain command (seeds and scripts dispatch through the CommandBus too). */
 export function toBusCommand(command: ProcedureCommand, context: CommandContext): AnyProcedureBusCommand {
@@ -66,6 +74,8 @@ export function toBusCommand(command: ProcedureCommand, context: CommandContext)
       return new ReenablePaperIntakeCommand(command.data, context);
     case 'WithdrawProcedure':
       return new WithdrawProcedureCommand(command.data, context);
+    case 'DiscontinueProcedure':
+      return new DiscontinueProcedureCommand(command.data, context);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

@@ -5,6 +5,7 @@ import type { CommandResult } from '../command-context.js';
 import { handleProcedureCommand } from '../handle-command.js';
 import {
   DisablePaperIntakeCommand,
+  DiscontinueProcedureCommand,
   ReclassifyProcedureCommand,
   ReenablePaperIntakeCommand,
   RegisterProcedureCommand,
@@ -34,7 +35,11 @@ export class ReenablePaperIntakeHandler extends ProcedureCommandHandler<Reenable
 @CommandHandler(WithdrawProcedureCommand)
 export class WithdrawProcedureHandler extends ProcedureCommandHandler<WithdrawProcedureCommand> {}
 
+@CommandHandler(DiscontinueProcedureCommand)
+export class DiscontinueProcedureHandler extends ProcedureCommandHandler<DiscontinueProcedureCommand> {}
+
 export const PROCEDURE_COMMAND_HANDLERS = [
+  DiscontinueProcedureHandler,
   RegisterProcedureHandler,
   ReclassifyProcedureHandler,
   DisablePaperIntakeHandler,

@@ -6,7 +6,6 @@ import {
   PROCEDURE_CODE_PATTERN,
   ProcedureNotFound,
   UnknownAuthority,
-  isKnownAuthorityCode,
   procedure,
   procedureStreamId,
   stateAt,
@@ -17,6 +16,7 @@ import {
   type RecordedProcedureEvent,
   type RegisteredProcedure,
 } from '@tthc/domain';
+import { loadAuthority } from '../handle-command.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@tthc/event-store';
 
 export interface ProcedureView {
@@ -82,7 +82,7 @@ export async function readProcedureStream(store: EventStore, authorityCode: stri
     errors.push({ field: 'procedureCode', message: 'must be a national procedure code such as 1.001612' });
   }
   if (errors.length > 0) throw new InvalidCommand(errors);
-  if (!isKnownAuthorityCode(authorityCode)) throw new UnknownAuthority(authorityCode);
+  if ((await loadAuthority(store, authorityCode)).status === 'unestablished') throw new UnknownAuthority(authorityCode);
   const events = await store.readStream(procedureStreamId(authorityCode, procedureCode));
   if (events.length === 0) throw new ProcedureNotFound(authorityCode, procedureCode);
   return events;

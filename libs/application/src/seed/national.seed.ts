@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  allAuthorities,
   ONLINE_MODE_RANK,
   ONLINE_MODES,
   PROCEDURE_EVENT_SCHEMA_VERSION,
@@ -13,6 +12,7 @@ import {
 } from '@tthc/domain';
 import type { NewEvent } from '@tthc/event-store';
 import { prng, SYNTHETIC_FIELDS, SYNTHETIC_LEVELS } from './prng.js';
+import { MERGER_2025_BASIS, shippedAuthorities } from '../authorities/shipped-authorities.js';
 
 export interface NationalSeedOptions {
   /** Procedures per authority (at most 999,999). */
@@ -24,6 +24,8 @@ export interface NationalSeedOptions {
   /** Decisions (dated batches of changes) per authority per year. */
   decisionsPerYear?: number;
   seed?: number;
+  /** Number of the first procedure code (8.000001 by default), so that two data sets can share a store. */
+  firstCode?: number;
 }
 
 export interface SeedStream {
@@ -36,16 +38,23 @@ const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * A deterministic SYNTHETIC national data set: every authority, `procedures` procedures each,
+ * A deterministic SYNTHETIC national data set: every unit of 2023, `procedures` procedures each,
  * reclassified, made paperless and withdrawn by dated decisions over `years`. Each change is decided
  * by the real decider, so the data obey every domain rule. Yields one authority's streams at a time,
  * so memory stays bounded whatever the size.
+ *
+ * It spans the 2025 merger: a unit dissolved on 2025-07-01 (data/provinces-2025-merger.csv) takes no
+ * decision from that day, and each of its procedures still offered then is discontinued on it; the
+ * hosts go on. The shipped units must be set up (setupShippedAuthorities) before these are appended.
  */
 export function* nationalSeedStreams(options: NationalSeedOptions): Generator<{ authorityCode: string; streams: SeedStream[] }> {
   const perYear = options.transitionsPerYear ?? 4;
   const decisionsPerYear = options.decisionsPerYear ?? 24;
   if (options.procedures < 1 || options.procedures > 999_999) throw new Error('procedures must be between 1 and 999,999');
-  for (const authority of allAuthorities()) {
+  const { provinces2023, merger } = shippedAuthorities();
+  const dissolution = new Map(merger.filter((m) => m.oldCode !== m.newCode).map((m) => [m.oldCode, m]));
+  for (const authority of provinces2023) {
+    const dissolved = dissolution.get(authority.code);
     const random = prng((options.seed ?? 2023) * 100 + Number(authority.code));
     const states = new Map<string, ProcedureState>();
     const events = new Map<string, ProcedureEvent[]>();
@@ -57,7 +66,8 @@ export function* nationalSeedStreams(options: NationalSeedOptions): Generator<{ 
       events.set(code, [...(events.get(code) ?? []), ...decided]);
     };
     // Leading digit 8, which no national procedure code has, and not the 9 of the Bình Dương scenario.
-    const codes = Array.from({ length: options.procedures }, (_, i) => `8.${String(i + 1).padStart(6, '0')}`);
+    const first = options.firstCode ?? 1;
+    const codes = Array.from({ length: options.procedures }, (_, i) => `8.${String(first + i).padStart(6, '0')}`);
     codes.forEach((code, i) => {
       const onlineMode = ONLINE_MODES[Math.floor(random() * 3)];
       decide({
@@ -81,6 +91,7 @@ export function* nationalSeedStreams(options: NationalSeedOptions): Generator<{ 
     const dates = Array.from({ length: decisions }, () => START + (1 + Math.floor(random() * span)) * DAY).sort((a, b) => a - b);
     dates.forEach((date, d) => {
       const effectiveFrom = isoDay(date);
+      if (dissolved && effectiveFrom >= dissolved.effectiveDate) return;
       const decisionRef = `${authority.code}-${String(d + 2).padStart(4, '0')}/QĐ-UBND (tổng hợp)`;
       for (let n = 0; n < changesPerDecision; n++) {
         const code = codes[Math.floor(random() * codes.length)];
@@ -104,6 +115,22 @@ export function* nationalSeedStreams(options: NationalSeedOptions): Generator<{ 
         }
       }
     });
+    if (dissolved) {
+      for (const code of codes) {
+        if (states.get(code)?.status !== 'offered') continue;
+        decide({
+          type: 'DiscontinueProcedure',
+          data: {
+            authorityCode: authority.code,
+            procedureCode: code,
+            successorCode: dissolved.newCode,
+            effectiveFrom: dissolved.effectiveDate,
+            decisionRef: MERGER_2025_BASIS,
+            reason: `Đơn vị hành chính hợp nhất vào ${dissolved.newCode}`,
+          },
+        });
+      }
+    }
     yield {
       authorityCode: authority.code,
       streams: codes.map((code) => ({

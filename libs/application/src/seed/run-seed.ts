@@ -5,11 +5,14 @@ import type { CommandContext } from '../command-context.js';
 import type { DecisionRecord } from '../decisions/decision-record.js';
 import { binhDuongSeedDecisions } from './binh-duong.seed.js';
 import { nationalSeedStreams, type NationalSeedOptions } from './national.seed.js';
+import { asDecisions, hoChiMinhSeedCommandsBefore2025, hoChiMinhSeedCommandsFrom2025 } from './ho-chi-minh.seed.js';
+import { setupShippedAuthorities, type AuthoritySetupBus } from '../authorities/setup-authorities.js';
+import { shippedAuthorities } from '../authorities/shipped-authorities.js';
 
 export type Progress = (done: number, total: number) => void;
 
 /** Runs `tasks` with at most `concurrency` in flight, reporting progress. */
-async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<unknown>, onDone?: () => void) {
+export async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<unknown>, onDone?: () => void) {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -46,12 +49,51 @@ export async function seedBinhDuong(
   return { decisions: decisions.length, items: total, lastPosition };
 }
 
+/** Issues decisions in order, each whole; returns the greatest position appended. */
+async function issueAll(issue: IssueDecisionFn, decisions: readonly IssueDecision[], correlationId: string, onItems: (n: number) => void): Promise<number> {
+  let lastPosition = 0;
+  for (const decision of decisions) {
+    const { record } = await issue(decision, { actor: 'seed', correlationId });
+    lastPosition = Math.max(lastPosition, record.globalPosition, ...record.items.flatMap((i) => i.events.map((e) => e.globalPosition)));
+    onItems(decision.data.items.length);
+  }
+  return lastPosition;
+}
+
+/**
+ * The demo data to the present, through the command bus: the shipped units established, the
+ * synthetic 2023 catalogues of Bình Dương (74, the published figures), Bà Rịa–Vũng Tàu (77) and Hồ
+ * Chí Minh City (79) by their decisions, then the 2025 reorganisation (which discontinues 74's and
+ * 77's procedures on 2025-07-01), then the merged city's own decisions (its published figures). Safe
+ * on a database whose units and reorganisation are already set up (a `migrate` before): both steps
+ * are idempotent, and the reorganisation, sent again, discontinues what the seed registered for the
+ * dissolved units.
+ */
+export async function seedDemo(
+  issue: IssueDecisionFn,
+  authorities: AuthoritySetupBus,
+  options: { onProgress?: Progress } = {},
+): Promise<{ decisions: number; items: number; lastPosition: number; proceduresDiscontinued: number }> {
+  const city = hoChiMinhSeedCommandsBefore2025();
+  const before = [...binhDuongSeedDecisions(), ...asDecisions([...city['77'], ...city['79']])];
+  const after = asDecisions(hoChiMinhSeedCommandsFrom2025());
+  const total = [...before, ...after].reduce((n, d) => n + d.data.items.length, 0);
+  let done = 0;
+  const onItems = (n: number) => options.onProgress?.((done += n), total);
+  const correlationId = `seed-demo-${randomUUID()}`;
+  await setupShippedAuthorities(authorities, 'units', 'seed');
+  await issueAll(issue, before, correlationId, onItems);
+  const { proceduresDiscontinued } = await setupShippedAuthorities(authorities, 'reorganisation', 'seed');
+  const lastPosition = await issueAll(issue, after, correlationId, onItems);
+  return { decisions: before.length + after.length, items: total, lastPosition, proceduresDiscontinued };
+}
+
 /** Appends the national synthetic data set, one append per procedure stream. */
 export async function seedNational(
   store: EventStore,
   options: NationalSeedOptions & { concurrency?: number; onProgress?: Progress },
 ): Promise<{ streams: number; events: number }> {
-  const totalStreams = options.procedures * 63;
+  const totalStreams = options.procedures * shippedAuthorities().provinces2023.length;
   let streams = 0;
   let events = 0;
   for (const { streams: batch } of nationalSeedStreams(options)) {

@@ -1,5 +1,15 @@
 import { authorityScope, coversDate, describeScope, scopeCoverage, type LineageLookup } from './authority-scope.js';
-import { MERGER_2025_DATE, SHIPPED_MERGER_LINEAGE } from './shipped-merger-lineage.js';
+import type { AuthorityEvent } from './authority.events.js';
+import { evolveAuthority, initialAuthorityState, type EstablishedAuthority } from './authority.state.js';
+import { Lineage, MERGER_2025_EFFECTIVE_DATE as MERGER_2025_DATE } from './lineage.js';
+
+// The part of the 2025 merger these tests use, as the units' streams record it (a Lineage is a LineageLookup).
+const unit = (code: string, successorCode?: string) =>
+  [
+    { type: 'AuthorityEstablished', data: { authorityCode: code, name: code, kind: 'PROVINCE', effectiveFrom: '2008-08-01' } } as AuthorityEvent,
+    ...(successorCode ? [{ type: 'AuthorityMerged', data: { authorityCode: code, successorCode, effectiveFrom: '2025-07-01', legalBasis: 'NQ 202/2025/QH15' } } as AuthorityEvent] : []),
+  ].reduce(evolveAuthority, initialAuthorityState()) as EstablishedAuthority;
+const SHIPPED_MERGER_LINEAGE: LineageLookup = new Lineage([unit('01'), unit('72', '80'), unit('74', '79'), unit('75'), unit('77', '79'), unit('79'), unit('80')]);
 
 const scope = (...entries: unknown[]) => authorityScope(entries);
 const AFTER = '2026-11-30';
@@ -44,10 +54,10 @@ describe('scopeCoverage (issue 14: the scope follows lineage)', () => {
     expect(other.why).toBe("authority 79 is outside the token's scope (01)");
   });
 
-  it('the merger date is the one in data/provinces-2025-merger.csv', () => {
+  it('the merger date is the one in data/provinces-2025-merger.csv (the units\' streams record it so)', () => {
     expect(MERGER_2025_DATE).toBe('2025-07-01');
-    expect(SHIPPED_MERGER_LINEAGE.unit('74')).toEqual({ dissolvedOn: '2025-07-01', successorCode: '79' });
-    expect(SHIPPED_MERGER_LINEAGE.unit('79')).toBeUndefined();
+    expect(SHIPPED_MERGER_LINEAGE.unit('74')).toMatchObject({ dissolvedOn: '2025-07-01', successorCode: '79' });
+    expect(SHIPPED_MERGER_LINEAGE.unit('79')?.dissolvedOn).toBeUndefined();
   });
 
   describe('a successor (79, issued after 2025-07-01)', () => {

@@ -1,6 +1,5 @@
-import { isKnownAuthorityCode } from '../authority/authority.js';
 import { isCalendarDate } from '../shared/calendar-date.js';
-import { DomainError, InvalidCommand, UnknownAuthority, type FieldError } from '../shared/errors.js';
+import { DomainError, InvalidCommand, type FieldError } from '../shared/errors.js';
 import type { ProcedureCommand } from '../procedure/procedure.commands.js';
 import { AUTHORITY_CODE_PATTERN, FORBIDDEN_CHARACTERS, validateCommand } from '../procedure/procedure.validation.js';
 import { DECISION_ACTIONS, type DecisionItem, type IssueDecision } from './decision.types.js';
@@ -86,7 +85,7 @@ export function itemCommand(decision: IssueDecision['data'], item: DecisionItem)
 /**
  * Checks a decision's shape: the header, then every item as the single command it stands for, with
  * each error's field named `items[i].field` (0-based i, annex order). A procedure may appear once per
- * decision. Throws InvalidCommand listing every error, then UnknownAuthority.
+ * decision. Throws InvalidCommand listing every error.
  */
 export function validateDecision(command: IssueDecision): void {
   const data = command.data as unknown as Record<string, unknown>;
@@ -112,8 +111,8 @@ export function validateDecision(command: IssueDecision): void {
   } else if (errors.length === 0) {
     errors.push(...itemErrors(command.data, items as DecisionItem[]));
   }
+  // Whether the authority exists and is in force on the effective date is its stream's to say (the application).
   if (errors.length > 0) throw new InvalidCommand(errors);
-  if (!isKnownAuthorityCode(command.data.authorityCode)) throw new UnknownAuthority(command.data.authorityCode);
 }
 
 /** At most this many item errors are listed: an annex in the wrong format would otherwise answer megabytes. */

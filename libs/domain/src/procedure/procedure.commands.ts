@@ -29,9 +29,13 @@ export type DisablePaperIntake = { type: 'DisablePaperIntake'; data: DatedDecisi
 export type ReenablePaperIntake = { type: 'ReenablePaperIntake'; data: DatedDecision };
 export type WithdrawProcedure = { type: 'WithdrawProcedure'; data: DatedDecision };
 
+/** Issued by the application when the authority is dissolved (never through the procedures' HTTP commands). */
+export type DiscontinueProcedure = { type: 'DiscontinueProcedure'; data: DatedDecision & { successorCode: string } };
+
 export type ProcedureCommand =
   | RegisterProcedure
   | ReclassifyProcedure
   | DisablePaperIntake
   | ReenablePaperIntake
-  | WithdrawProcedure;
+  | WithdrawProcedure
+  | DiscontinueProcedure;

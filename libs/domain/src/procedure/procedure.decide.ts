@@ -77,6 +77,8 @@ export function decide(command: ProcedureCommand, state: ProcedureState): Proced
       return [{ type: 'PaperIntakeReenabled', data: { ...dated, from: 'DISABLED', to: 'ACCEPTED' } }];
     case 'WithdrawProcedure':
       return [{ type: 'ProcedureWithdrawn', data: dated }];
+    case 'DiscontinueProcedure':
+      return [{ type: 'ProcedureDiscontinued', data: { ...dated, successorCode: command.data.successorCode } }];
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

@@ -69,6 +69,16 @@ export type ProcedureWithdrawn = {
   data: Transition;
 };
 
+/**
+ * The procedure stops being offered by this authority because the authority was dissolved into
+ * `successorCode` (a merger): not a decision to withdraw it, so it is told apart. The successor's
+ * catalogue is its own (its procedures continue, or its decisions register them).
+ */
+export type ProcedureDiscontinued = {
+  type: 'ProcedureDiscontinued';
+  data: Transition & { successorCode: string };
+};
+
 export type ProcedureEvent =
   | ProcedureRegistered
   | ProcedureUpgradedToFullProcess
@@ -77,7 +87,8 @@ export type ProcedureEvent =
   | ProcedureDowngradedToInformationOnly
   | PaperIntakeDisabled
   | PaperIntakeReenabled
-  | ProcedureWithdrawn;
+  | ProcedureWithdrawn
+  | ProcedureDiscontinued;
 
 export type ProcedureEventType = ProcedureEvent['type'];
 
@@ -91,6 +102,7 @@ export const PROCEDURE_EVENT_TYPES: readonly ProcedureEventType[] = [
   'PaperIntakeDisabled',
   'PaperIntakeReenabled',
   'ProcedureWithdrawn',
+  'ProcedureDiscontinued',
 ];
 
 /** Schema version of every procedure event's `data` (bump with an upcaster when a shape changes). */

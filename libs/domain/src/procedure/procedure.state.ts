@@ -15,6 +15,8 @@ export type ProcedureState =
       /** Effective date of the latest transition: later commands may not take effect before it. */
       lastEffectiveFrom: CalendarDate;
       withdrawnFrom?: CalendarDate;
+      /** Set when it stopped being offered because the authority was dissolved into this unit. */
+      discontinuedInto?: string;
     };
 
 export type RegisteredProcedure = Exclude<ProcedureState, { status: 'unregistered' }>;
@@ -50,6 +52,8 @@ export function evolve(state: ProcedureState, event: ProcedureEvent): ProcedureS
       return { ...dated, paperIntake: data.to };
     case 'ProcedureWithdrawn':
       return { ...dated, status: 'withdrawn', withdrawnFrom: data.effectiveFrom };
+    case 'ProcedureDiscontinued':
+      return { ...dated, status: 'withdrawn', withdrawnFrom: data.effectiveFrom, discontinuedInto: data.successorCode };
     default: {
       const _exhaustive: never = type;
       return _exhaustive;

@@ -1,6 +1,5 @@
-import { isKnownAuthorityCode } from '../authority/authority.js';
 import { isCalendarDate } from '../shared/calendar-date.js';
-import { InvalidCommand, UnknownAuthority, type FieldError } from '../shared/errors.js';
+import { InvalidCommand, type FieldError } from '../shared/errors.js';
 import type { ProcedureCommand } from './procedure.commands.js';
 import { ONLINE_MODES, PAPER_INTAKES } from './procedure.events.js';
 
@@ -66,6 +65,7 @@ export function validateCommand(command: ProcedureCommand): void {
     case 'DisablePaperIntake':
     case 'ReenablePaperIntake':
     case 'WithdrawProcedure':
+    case 'DiscontinueProcedure':
       text('decisionRef', true);
       text('reason', false);
       break;
@@ -74,6 +74,9 @@ export function validateCommand(command: ProcedureCommand): void {
       return _exhaustive;
     }
   }
+  if (command.type === 'DiscontinueProcedure' && (typeof data.successorCode !== 'string' || !AUTHORITY_CODE_PATTERN.test(data.successorCode))) {
+    errors.push({ field: 'successorCode', message: 'must be a 2-digit provincial code such as 79' });
+  }
+  // Whether the authority exists (and is still in force) is its stream's to say: the application reads it.
   if (errors.length > 0) throw new InvalidCommand(errors);
-  if (!isKnownAuthorityCode(data.authorityCode as string)) throw new UnknownAuthority(data.authorityCode as string);
 }

@@ -23,3 +23,9 @@ function daysInMonth(year: number, month: number): number {
 export function vietnamDate(instant: Date): CalendarDate {
   return new Date(instant.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
 }
+
+/** The calendar day before `date` (2025-07-01 → 2025-06-30). */
+export function dayBefore(date: CalendarDate): CalendarDate {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+}

@@ -52,3 +52,47 @@ export class IllegalProcedureTransition extends DomainError {
     super(message);
   }
 }
+
+export type AuthorityRefusal =
+  | 'ALREADY_ESTABLISHED'
+  | 'CODE_RETIRED'
+  | 'ALREADY_DISSOLVED'
+  | 'SAME_NAME'
+  | 'EFFECTIVE_DATE_BEFORE_LAST_CHANGE'
+  | 'SUCCESSOR_NOT_IN_FORCE'
+  | 'PREDECESSOR_NOT_IN_FORCE';
+
+/** The domain refuses a well-formed command about a provincial-level unit in its current state. */
+export class IllegalAuthorityTransition extends DomainError {
+  readonly code = 'ILLEGAL_AUTHORITY_TRANSITION';
+  constructor(readonly reason: AuthorityRefusal, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * A command about a unit on or after the day it ceased to exist: its territory is the successor's,
+ * and so are the decisions about it (HTTP 409, naming the successor).
+ */
+export class AuthorityDissolved extends DomainError {
+  readonly code = 'AUTHORITY_DISSOLVED';
+  constructor(
+    readonly authorityCode: string,
+    readonly successorCode: string,
+    readonly dissolvedOn: string,
+  ) {
+    super(`Authority ${authorityCode} was dissolved into ${successorCode} on ${dissolvedOn}; address ${successorCode} instead`);
+  }
+}
+
+/** A code that names no unit of the boundary set asked for (74 is no unit of 2025: HTTP 404, naming its successor). */
+export class AuthorityNotInBoundaries extends DomainError {
+  readonly code = 'AUTHORITY_NOT_IN_BOUNDARIES';
+  constructor(
+    readonly authorityCode: string,
+    readonly boundaries: string,
+    detail: string,
+  ) {
+    super(`Authority ${authorityCode} is not a unit of the ${boundaries} boundaries: ${detail}`);
+  }
+}

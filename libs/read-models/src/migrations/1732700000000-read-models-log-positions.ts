@@ -32,6 +32,12 @@ export class ReadModelsLogPositions1732700000000 implements MigrationInterface {
           `TRUNCATE ${s}.procedures, ${s}.procedure_status_intervals, ${s}.procedure_transitions,
                     ${s}.authority_daily_summaries, ${s}.projection_checkpoints`,
         );
+        // The lineage tables (a later shape) exist here only on a database created with them: the
+        // checkpoint they share goes back to 0, so they are replayed too.
+        for (const table of ['authorities', 'authority_versions']) {
+          const [{ present }] = await runner.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${LIVE_SCHEMA}.${table}`]);
+          if (present) await runner.query(`TRUNCATE ${s}.${quoteIdent(table)}`);
+        }
       }
     }
     await runner.query(`ALTER TABLE ${s}.procedure_status_intervals ALTER COLUMN recorded_from_position SET NOT NULL`);

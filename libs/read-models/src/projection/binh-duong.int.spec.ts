@@ -18,6 +18,7 @@ describe('the Bình Dương scenario, projected', () => {
   it('counts the transitions between the two dates', async () => {
     expect(await h.reader.transitions('74', '2023-06-01', '2023-10-16')).toEqual({
       registered: 0,
+      discontinued: 0,
       upgradedToFullProcess: 59,
       upgradedToPartial: 197,
       downgradedToPartial: 0,

@@ -210,6 +210,7 @@ export function planBatch(events: readonly RecordedEvent[], stored: ReadonlyMap<
         row.paperIntake = event.data.to;
         break;
       case 'ProcedureWithdrawn':
+      case 'ProcedureDiscontinued':
         dd.total--;
         dd[MODE_FIELD[before.onlineMode]]--;
         if (before.paperIntake === 'DISABLED') dd.paperIntakeDisabled--;

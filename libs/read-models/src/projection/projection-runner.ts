@@ -4,6 +4,7 @@ import type { EventStore, RecordedEvent } from '@tthc/event-store';
 import { LIVE_SCHEMA, quoteIdent } from '../schema/read-model.schema.js';
 import { planBatch, procedureKey } from './projection-plan.js';
 import { loadProcedures, writePlan } from './projection-writer.js';
+import { projectAuthorityEvents } from '../authorities/authority-lineage.projection.js';
 
 /** The projection's name keys its checkpoint: never change it. Bump the version to rebuild. */
 export const PROCEDURE_PROJECTION = { name: 'procedures', version: 1 } as const;
@@ -181,6 +182,7 @@ export class ProjectionRunner {
       const keys = uniqueKeys(events);
       const plan = planBatch(events, await loadProcedures(sql, this.schema, keys));
       await writePlan(sql, this.schema, plan);
+      const authorityEvents = await projectAuthorityEvents(sql, this.schema, events);
       const last = events[events.length - 1].globalPosition;
       await runner.query(
         // GREATEST: a runner that was paused by a rebuild's swap may write into the swapped-in tables,
@@ -192,7 +194,7 @@ export class ProjectionRunner {
       await this.options.beforeCommit?.(events);
       await runner.commitTransaction();
       this.state.position = last;
-      this.state.eventsProjected += events.length - plan.skipped;
+      this.state.eventsProjected += events.length - plan.skipped + authorityEvents;
       this.state.lastBatchAt = new Date().toISOString();
       this.state.lastError = null;
       this.state.lastErrorAt = null;

@@ -1,5 +1,5 @@
-import { ConcurrencyConflict, seedNational } from '@tthc/application';
-import { allAuthorities, DomainError, type ProcedureCommand } from '@tthc/domain';
+import { ConcurrencyConflict, seedNational, shippedAuthorities } from '@tthc/application';
+import { DomainError, type ProcedureCommand } from '@tthc/domain';
 import { WrongExpectedVersion, type EventStore, type ReadAllOptions } from '@tthc/event-store';
 import type { SummaryCounts } from '../queries/summary.js';
 import { createReadModelHarness, type ReadModelHarness } from '../testing/read-model-harness.js';
@@ -20,7 +20,7 @@ describe('rebuilding the read models beside the live ones', () => {
   let liveRun: Promise<void>;
   const liveAbort = new AbortController();
   const liveLog: string[] = [];
-  const codes = allAuthorities().map((a) => a.code);
+  const codes = shippedAuthorities().provinces2023.map((a) => a.code);
   const AT = '2099-12-31';
   let baseline: Map<string, SummaryCounts>;
 
@@ -85,7 +85,7 @@ describe('rebuilding the read models beside the live ones', () => {
             previous.set(kind, total);
           }
           if (i % 5 === 0) {
-            const page = await h.reader.procedures('74', { at: AT }, { page: 1, pageSize: 10 });
+            const page = await h.reader.procedures(['74'], { at: AT }, { page: 1, pageSize: 10 });
             if (page.total < baseline.get('74')!.total) failures.push(`reader ${r}: procedure list total ${page.total}`);
           }
           answered.push({ position, at: Date.now() });

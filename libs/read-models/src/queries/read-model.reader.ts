@@ -2,6 +2,8 @@ import { ProjectionBehind } from '../projection/projection-behind.error.js';
 import { LIVE_SCHEMA, quoteIdent } from '../schema/read-model.schema.js';
 import { PROCEDURE_PROJECTION } from '../projection/projection-runner.js';
 import { ZERO_COUNTS, type SummaryCounts } from './summary.js';
+import { LineageReader } from '../authorities/authority-lineage.queries.js';
+import type { Lineage } from '@tthc/domain';
 
 /** Runs one statement: a TypeORM DataSource, or a QueryRunner holding a transaction (the verifier's snapshot). */
 export interface Queryable {
@@ -30,10 +32,13 @@ export const TRANSITION_KINDS = {
   PaperIntakeDisabled: 'paperIntakeDisabled',
   PaperIntakeReenabled: 'paperIntakeReenabled',
   ProcedureWithdrawn: 'withdrawn',
+  ProcedureDiscontinued: 'discontinued',
 } as const;
 export type TransitionCounts = Record<(typeof TRANSITION_KINDS)[keyof typeof TRANSITION_KINDS], number>;
 
 export interface ProcedureListItem {
+  /** The catalogue it belongs to (a 2025 unit before the merger lists its predecessors' procedures). */
+  authorityCode: string;
   procedureCode: string;
   name: string;
   field: string | null;
@@ -57,13 +62,29 @@ export interface ProcedureListItem {
 export class ReadModelReader {
   private readonly s: string;
   private readonly checkpoint: string;
+  private readonly lineageReader: LineageReader;
 
   constructor(
     private readonly dataSource: Queryable,
     schema: string = LIVE_SCHEMA,
   ) {
     this.s = quoteIdent(schema);
+    this.lineageReader = new LineageReader(dataSource, schema);
     this.checkpoint = `(SELECT coalesce(max(position), 0) FROM ${this.s}.projection_checkpoints WHERE name = '${PROCEDURE_PROJECTION.name}')`;
+  }
+
+  /**
+   * The units and their lineage (the lineage read model, read whole). None at all means the read
+   * models have not yet reached the units' setup (the first events of every log): ProjectionBehind
+   * (503 with Retry-After), not "unknown authority".
+   */
+  async lineage(): Promise<Lineage> {
+    const lineage = await this.lineageReader.load();
+    if (lineage.units.length === 0) {
+      const reached = await this.position();
+      throw new ProjectionBehind(reached + 1, reached, 0);
+    }
+    return lineage;
   }
 
   /** Counts in force on `at` for each of `authorityCodes`. */
@@ -136,23 +157,23 @@ export class ReadModelReader {
   }
 
   async procedures(
-    authorityCode: string,
+    authorityCodes: readonly string[],
     { at, knownAt, asOfPosition }: Bitemporal,
     filter: { onlineMode?: string; paperIntake?: string; page: number; pageSize: number },
   ): Promise<{ items: ProcedureListItem[]; total: number; position: number }> {
     const recorded = this.recordedClause('i', 7, { knownAt, asOfPosition });
     const rows: any[] = await this.dataSource.query(
-      `SELECT i.procedure_code, p.name, p.field, p.level, i.online_mode, i.paper_intake, p.registered_from,
+      `SELECT i.authority_code, i.procedure_code, p.name, p.field, p.level, i.online_mode, i.paper_intake, p.registered_from,
               count(*) OVER () AS total, ${this.checkpoint} AS position
        FROM ${this.s}.procedure_status_intervals i
        JOIN ${this.s}.procedures p ON p.authority_code = i.authority_code AND p.procedure_code = i.procedure_code
-       WHERE i.authority_code = $1 AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
+       WHERE i.authority_code = ANY($1::text[]) AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
          AND ${recorded?.sql ?? 'i.recorded_to IS NULL'}
          AND ($3::text IS NULL OR i.online_mode = $3) AND ($4::text IS NULL OR i.paper_intake = $4)
-       ORDER BY i.procedure_code
+       ORDER BY i.procedure_code, i.authority_code
        LIMIT $5 OFFSET $6`,
       [
-        authorityCode,
+        authorityCodes,
         at,
         filter.onlineMode ?? null,
         filter.paperIntake ?? null,
@@ -164,6 +185,7 @@ export class ReadModelReader {
     if (rows.length > 0) this.reflected(Number(rows[0].position), asOfPosition);
     return {
       items: rows.map((r) => ({
+        authorityCode: r.authority_code,
         procedureCode: r.procedure_code,
         name: r.name,
         field: r.field,
@@ -172,7 +194,7 @@ export class ReadModelReader {
         paperIntake: r.paper_intake,
         inForceFrom: r.registered_from,
       })),
-      total: rows.length > 0 ? Number(rows[0].total) : await this.count(authorityCode, { at, knownAt, asOfPosition }, filter),
+      total: rows.length > 0 ? Number(rows[0].total) : await this.count(authorityCodes, { at, knownAt, asOfPosition }, filter),
       position: rows.length > 0 ? (asOfPosition ?? Number(rows[0].position)) : this.reflected(await this.position(), asOfPosition),
     };
   }
@@ -183,14 +205,14 @@ export class ReadModelReader {
   }
 
   /** Only needed when a page past the end comes back empty but the total is still wanted. */
-  private async count(authorityCode: string, { at, knownAt, asOfPosition }: Bitemporal, filter: { onlineMode?: string; paperIntake?: string }) {
+  private async count(authorityCodes: readonly string[], { at, knownAt, asOfPosition }: Bitemporal, filter: { onlineMode?: string; paperIntake?: string }) {
     const recorded = this.recordedClause('i', 5, { knownAt, asOfPosition });
     const [row] = await this.dataSource.query(
       `SELECT count(*) AS n FROM ${this.s}.procedure_status_intervals i
-       WHERE i.authority_code = $1 AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
+       WHERE i.authority_code = ANY($1::text[]) AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
          AND ${recorded?.sql ?? 'i.recorded_to IS NULL'}
          AND ($3::text IS NULL OR i.online_mode = $3) AND ($4::text IS NULL OR i.paper_intake = $4)`,
-      [authorityCode, at, filter.onlineMode ?? null, filter.paperIntake ?? null, ...(recorded?.params ?? [])],
+      [authorityCodes, at, filter.onlineMode ?? null, filter.paperIntake ?? null, ...(recorded?.params ?? [])],
     );
     return Number(row.n);
   }

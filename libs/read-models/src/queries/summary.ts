@@ -13,7 +13,19 @@ export interface Share {
   share: number;
 }
 
-export interface AuthoritySummary {
+/** Which boundaries an answer used, and how the unit's territory was served on the date. */
+export interface BoundaryLabels {
+  /** The set of units the answer is in: `2023` (63 units) or `2025` (34 units). */
+  boundaries: '2023' | '2025';
+  /** The units whose catalogues were summed (a 2025 unit before the merger). */
+  composedOf?: string[];
+  /** The unit whose catalogue serves the territory (a 2023 unit after the merger). */
+  servedBy?: string;
+  /** The day the unit ceased to exist, when it had by the date. */
+  dissolvedOn?: string;
+}
+
+export interface AuthoritySummary extends Partial<BoundaryLabels> {
   authorityCode: string;
   authorityName: string;
   at: string;
@@ -41,7 +53,7 @@ export function shareOf(count: number, total: number): number {
 
 export function toSummary(
   counts: SummaryCounts,
-  meta: { authorityCode: string; authorityName: string; at: string; knownAt: string | null; position: number; asOfPosition?: number },
+  meta: { authorityCode: string; authorityName: string; at: string; knownAt: string | null; position: number; asOfPosition?: number } & Partial<BoundaryLabels>,
 ): AuthoritySummary {
   const share = (count: number): Share => ({ count, share: shareOf(count, counts.total) });
   return {
@@ -53,4 +65,11 @@ export function toSummary(
     informationOnly: share(counts.informationOnly),
     paperIntakeDisabled: share(counts.paperIntakeDisabled),
   };
+}
+
+/** The sum of several catalogues' counts (a unit composed of several, or a national total). */
+export function sumCounts(list: readonly SummaryCounts[]): SummaryCounts {
+  const total: SummaryCounts = { ...ZERO_COUNTS };
+  for (const c of list) for (const k of Object.keys(total) as (keyof SummaryCounts)[]) total[k] += c[k];
+  return total;
 }

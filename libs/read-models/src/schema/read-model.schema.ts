@@ -1,3 +1,5 @@
+import { authorityLineageDdl } from '../authorities/authority-lineage.schema.js';
+
 /**
  * The read models' tables, created in a schema of a given name: `read_model` is the live one; a
  * rebuild creates the same tables in a fresh schema beside it and then swaps the names (rebuild.ts).
@@ -79,6 +81,8 @@ export function readModelTablesDdl(schema: string): string[] {
        information_only integer NOT NULL,
        paper_intake_disabled integer NOT NULL,
        PRIMARY KEY (authority_code, date))`,
+    // The units and their lineage (authorities/authority-lineage.schema.ts).
+    ...authorityLineageDdl(schema),
   ];
 }
 

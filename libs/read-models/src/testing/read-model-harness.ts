@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { handleProcedureCommand, type CommandContext } from '@tthc/application';
+import { handleProcedureCommand, setupShippedAuthorities, storeSetup, type CommandContext } from '@tthc/application';
 import type { ProcedureCommand } from '@tthc/domain';
 import { PostgresEventStore, migrateEventStore } from '@tthc/event-store';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database.js';
@@ -27,6 +27,9 @@ export async function createReadModelHarness(): Promise<ReadModelHarness> {
   pool.on('error', () => undefined); // an idle client of a database being dropped at the end
   await migrateEventStore(pool);
   const store = new PostgresEventStore(pool, { pollIntervalMs: 50 });
+  // The 63 units of 2023, established as the first migrate does (without the 2025 reorganisation,
+  // which the lineage tests record themselves).
+  await setupShippedAuthorities(storeSetup(store), 'units', 'test');
   const dataSource = createReadModelDataSource(db.url);
   await dataSource.initialize();
   await migrateReadModels(dataSource);

@@ -1,5 +1,9 @@
 import {
+  authority,
+  isAuthorityEventType,
   isProcedureEventType,
+  type AuthorityEvent,
+  type AuthorityState,
   procedure,
   type ProcedureEvent,
   type ProcedureEventType,
@@ -30,6 +34,8 @@ type Deltas = Map<string, Map<string, SummaryCounts>>; // authority → date →
  */
 export class LogReplay {
   readonly procedures = new Map<string, ReplayedProcedure>();
+  /** Every unit folded from its stream with the domain's own `evolve`, and its stream's last revision. */
+  readonly units = new Map<string, { state: AuthorityState; revision: number }>();
   /** Transitions per authority, effective date and event type (registrations included). */
   readonly transitions = new Map<string, number>();
   events = 0;
@@ -43,6 +49,13 @@ export class LogReplay {
 
   apply(event: RecordedEvent): void {
     this.events++;
+    if (isAuthorityEventType(event.type)) {
+      const code = (event.data as { authorityCode?: unknown })?.authorityCode;
+      if (typeof code !== 'string') return;
+      const unit = this.units.get(code) ?? { state: authority.initialState(), revision: -1 };
+      this.units.set(code, { state: authority.evolve(unit.state, { type: event.type, data: event.data } as AuthorityEvent), revision: event.revision });
+      return;
+    }
     if (!isProcedureEventType(event.type)) return;
     const data = event.data as { authorityCode?: unknown; procedureCode?: unknown; effectiveFrom?: unknown };
     if (typeof data?.authorityCode !== 'string' || typeof data.procedureCode !== 'string' || typeof data.effectiveFrom !== 'string') return;

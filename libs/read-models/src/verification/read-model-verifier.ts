@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { allAuthorities, vietnamDate } from '@tthc/domain';
+import { vietnamDate, type LineageUnit } from '@tthc/domain';
+import { loadLineageUnits } from '../authorities/authority-lineage.projection.js';
 import type { EventStore } from '@tthc/event-store';
 import { ReadModelReader, TRANSITION_KINDS } from '../queries/read-model.reader.js';
 import type { SummaryCounts } from '../queries/summary.js';
@@ -16,7 +17,7 @@ export interface ReadModelMismatch {
   /** The procedure a `procedures` row is for. */
   procedureCode?: string;
   /** What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions. */
-  source: 'authority_daily_summaries' | 'procedure_status_intervals' | 'procedures' | 'procedure_transitions';
+  source: 'authority_daily_summaries' | 'procedure_status_intervals' | 'procedures' | 'procedure_transitions' | 'authorities';
   field: string;
   expected: Value;
   found: Value;
@@ -38,6 +39,8 @@ export interface ReadModelVerification {
   proceduresChecked: number;
   /** (authority, effective date, kind) transition counts compared. */
   transitionCountsChecked: number;
+  /** Units of the lineage read model compared with their streams (versions, dissolution, revision). */
+  unitsChecked: number;
   /** Every mismatch found; `mismatches` lists the first `maxMismatches` of them. */
   mismatchCount: number;
   mismatches: ReadModelMismatch[];
@@ -132,6 +135,7 @@ export class ReadModelVerifier {
 
       const proceduresChecked = await this.checkProcedures(runner, replay, found);
       const transitionCountsChecked = await this.checkTransitions(runner, replay, upToPosition, found);
+      const unitsChecked = await this.checkLineage(runner, replay, found);
       return {
         upToPosition,
         headPosition,
@@ -142,6 +146,7 @@ export class ReadModelVerifier {
         intervalPath: { asOfPosition, dates: sample, summariesChecked: intervalChecked },
         proceduresChecked,
         transitionCountsChecked,
+        unitsChecked,
         mismatchCount: found.count,
         mismatches: found.sorted(),
         millis: Date.now() - started,
@@ -186,9 +191,35 @@ export class ReadModelVerifier {
       `SELECT authority_code, date::text AS date FROM ${quoteIdent(this.schema)}.authority_daily_summaries`,
     );
     for (const r of rows) add(r.date, r.authority_code);
-    const everyAuthority = new Set([...allAuthorities().map((a) => a.code), ...replay.authorities(), ...rows.map((r) => r.authority_code)]);
+    const everyAuthority = new Set([...replay.units.keys(), ...replay.authorities(), ...rows.map((r) => r.authority_code)]);
     for (const code of everyAuthority) add(today, code);
     return dates;
+  }
+
+  /**
+   * The lineage read model against the units folded from their streams: each unit's versions (dates,
+   * name, kind, territory, absorbed units), dissolution and successor, and revision; rows of units the
+   * log never established too.
+   */
+  private async checkLineage(runner: QueryRunner, replay: LogReplay, found: Mismatches): Promise<number> {
+    const stored = new Map((await loadLineageUnits((sql, params) => runner.query(sql, params), this.schema)).map((u) => [u.authorityCode, u]));
+    const codes = new Set([...replay.units.keys(), ...stored.keys()]);
+    const describe = (u: LineageUnit | undefined) =>
+      u === undefined
+        ? null
+        : JSON.stringify([u.establishedFrom, u.dissolvedOn ?? null, u.successorCode ?? null, u.region ?? null,
+            ...u.versions.map((v) => [v.validFrom, v.validTo, v.name, v.nameEn ?? null, v.kind, v.territory, v.absorbed, v.legalBasis ?? null])]);
+    for (const code of [...codes].sort()) {
+      const replayed = replay.units.get(code);
+      const expected = replayed && replayed.state.status !== 'unestablished' ? replayed.state : undefined;
+      const row = stored.get(code);
+      const [e, f] = [describe(expected), describe(row)];
+      if (e !== f) found.add({ authorityCode: code, source: 'authorities', field: 'lineage', expected: e, found: f });
+      if (expected && row && replayed!.revision !== row.revision) {
+        found.add({ authorityCode: code, source: 'authorities', field: 'revision', expected: replayed!.revision, found: row.revision });
+      }
+    }
+    return codes.size;
   }
 
   /** Each procedure's row against its replayed state; rows of procedures the log never registered too. */
