@@ -96,7 +96,7 @@ export class AuthorityRowResponse extends AuthoritySummaryResponse {
 export class NationalSummaryResponse extends AnswerBasis {
   @ApiProperty({ enum: ['2023', '2025'], description: 'The boundary set of the rows: 63 units in 2023, 34 in 2025' })
   boundaries: string;
-  @ApiProperty({ type: [AuthoritySummaryResponse], description: 'One summary per authority, by code' })
+  @ApiProperty({ type: [AuthorityRowResponse], description: 'One summary per authority, by code' })
   authorities: AuthorityRowResponse[];
   @ApiProperty({ type: NationalTotalsResponse })
   totals: NationalTotalsResponse;
