@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { PROBLEM_JSON, freshProcedureCode, proceduresPath, registration, startApi, type ApiHarness } from '../support/api-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
 import { hostAndPort, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 // The api reaches PostgreSQL through a TCP proxy that can go silent (sockets open, no bytes), cut a
@@ -13,13 +13,15 @@ const UNAVAILABLE = 'https://tthc-ledger.dev/problems/store-unavailable';
 const OUTCOME_UNKNOWN = 'https://tthc-ledger.dev/problems/commit-outcome-unknown';
 
 describe('connections to the database that go silent, drop or reset', () => {
-  let db: TestDatabase;
+  // A server of its own: this file holds sessions and transactions open on purpose, and on a shared
+  // server that would hold back the read horizon (pg_snapshot_xmin) of every other test file.
+  let db: OwnPostgres;
   let proxy: TcpProxy;
   let api: ApiHarness;
   let direct: pg.Pool;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await startOwnPostgres();
     proxy = await startTcpProxy(hostAndPort(db.url));
     api = await startApi({
       databaseUrl: proxy.url(db.url),
@@ -37,7 +39,7 @@ describe('connections to the database that go silent, drop or reset', () => {
     await api?.close().catch(() => undefined);
     await direct?.end();
     await proxy?.close();
-    await db?.drop();
+    await db?.destroy();
   }, 30_000);
 
   /** The log's events of one correlation id, read past the proxy. */

@@ -15,6 +15,7 @@ const STREAM = 'procedure-74:1.001612';
 const key = { authorityCode: '74', procedureCode: '1.001612' };
 const ALL_VERSIONS = Array.from({ length: EVENT_STORE_SCHEMA_VERSION }, (_, i) => i + 1);
 const UP_TO_DATE = `schema up to date (event store at version ${EVENT_STORE_SCHEMA_VERSION})`;
+const UNITS_SET_UP = expect.stringMatching(/^set up the provincial-level units from data\/ \(63 units of 2023, the 2025 reorganisation\): \d+ events$/);
 const context: CommandContext = { actor: 'cli-test', correlationId: 'c0ffee00-0000-4000-8000-000000000001' };
 
 /** Runs the program on the shared context, with its output captured. */
@@ -43,7 +44,8 @@ describe('tthc-ledger cli', () => {
     it('creates the schema once, then reports it up to date', async () => {
       const first = new BufferWriter();
       await expect(migrate(app, first)).resolves.toEqual(ALL_VERSIONS);
-      expect(first.lines).toEqual(ALL_VERSIONS.map((v) => expect.stringMatching(new RegExp(`^event store schema: applied ${v} \\(`))));
+      // The first migrate also sets up the provincial-level units (issue 12) through the command bus.
+      expect(first.lines).toEqual([...ALL_VERSIONS.map((v) => expect.stringMatching(new RegExp(`^event store schema: applied ${v} \\(`))), UNITS_SET_UP]);
 
       const second = new BufferWriter();
       await expect(migrate(app, second)).resolves.toEqual([]);
@@ -190,7 +192,7 @@ describe('tthc-ledger cli sessions', () => {
       const runtime: CliRuntime = { io, openSession: (options) => openSession({ DATABASE_URL: db.url }, io, options) };
       expect(await runCli(['node', 'tthc-ledger', 'migrate'], runtime)).toBe(EXIT.OK);
       expect(await runCli(['node', 'tthc-ledger', 'migrate'], runtime)).toBe(EXIT.OK);
-      expect(io.stdout.lines).toEqual([...ALL_VERSIONS.map(() => expect.stringMatching(/^event store schema: applied \d+ /)), UP_TO_DATE]);
+      expect(io.stdout.lines).toEqual([...ALL_VERSIONS.map(() => expect.stringMatching(/^event store schema: applied \d+ /)), UNITS_SET_UP, UP_TO_DATE]);
       expect(io.stderr.text).toBe('');
     } finally {
       // Fails (the database is in use) if a session left a connection open; WITH (FORCE) is only a backstop.

@@ -94,7 +94,7 @@ async function importInto(
   } catch (error) {
     if (error instanceof TamperedLogEntry) throw new CliError(`${options.file} ${error.message}; nothing was imported`, EXIT.TAMPERED);
     if (error instanceof InvalidLogEntry) throw new CliError(`${options.file} ${error.message}; nothing was imported`);
-    if (error instanceof EventLogImportRefused) throw new CliError(error.message);
+    if (error instanceof EventLogImportRefused) throw new CliError(`${error.message} (prepare a new database with \`tthc-ledger migrate --schema-only\`)`);
     throw error;
   }
   const millis = Date.now() - started;

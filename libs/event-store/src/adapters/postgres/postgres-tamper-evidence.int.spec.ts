@@ -248,8 +248,14 @@ describe('PostgreSQL tamper evidence', () => {
       expect(await sql(`SELECT 1 FROM event_store.log_digests`)).toHaveLength(5);
 
       await store.appendToStream(STREAMS[0], [event(100), event(101), event(102)]);
+      // Readers see an event once no older transaction of the server is open (pg_snapshot_xmin);
+      // other test files share this server, so wait until the three are readable.
+      let all = await store.readAll({ limit: 1000 });
+      for (const until = Date.now() + 10_000; all.length < events.length + 3 && Date.now() < until; all = await store.readAll({ limit: 1000 })) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(all).toHaveLength(events.length + 3);
       const last = await advanceLogDigest(pool, { checkpointEvery: CHECKPOINT_EVERY });
-      const all = await store.readAll({ limit: 1000 });
       expect(last).toEqual({ position: all[all.length - 1].globalPosition, events: all.length, digest: all.reduce((d, e) => nextLogDigest(d, e.hash!), GENESIS_HASH) });
       expect(await sql(`SELECT 1 FROM event_store.log_digests`)).toHaveLength(6);
     });
