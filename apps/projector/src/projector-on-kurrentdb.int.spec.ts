@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { handleProcedureCommand } from '@tthc/application';
+import { handleProcedureCommand, setupShippedAuthorities, storeSetup } from '@tthc/application';
 import type { ProcedureCommand } from '@tthc/domain';
 import { ProjectionRunner, createReadModelDataSource, migrateReadModels } from '@tthc/read-models';
 // The adapter class itself is not exported by @tthc/event-store (it loads the client on demand).
@@ -25,6 +25,7 @@ describe('the projector on KurrentDB positions', () => {
     await dataSource.initialize();
     await migrateReadModels(dataSource);
     store = new KurrentDbEventStore(new SimulatedKurrentDb({ noiseEvery: 1 }).client);
+    await setupShippedAuthorities(storeSetup(store), 'units'); // commands need their provincial-level unit
   }, 30_000);
 
   afterAll(async () => {

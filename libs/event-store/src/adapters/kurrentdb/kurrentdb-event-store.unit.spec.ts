@@ -92,7 +92,7 @@ describe('KurrentDbEventStore on a simulated KurrentDB', () => {
   });
 
   it('refuses to append to a stream it would not read back', async () => {
-    await expect(store.appendToStream('authority-74', [newEvent()])).rejects.toThrow(/outside this store's categories/);
+    await expect(store.appendToStream('agency-74', [newEvent()])).rejects.toThrow(/outside this store's categories/);
     await expect(store.appendToStream('$procedure-74:1', [newEvent()])).rejects.toThrow(/outside/);
   });
 

@@ -257,8 +257,8 @@ function normalizeInstant(value: string, eventId: string): string {
 
 // ---- Streams and the server-side filter ----------------------------------------------------------
 
-/** This application's stream categories: `procedure-{authorityCode}:{procedureCode}`. Add new ones here. */
-export const APPLICATION_STREAM_PREFIXES: readonly string[] = ['procedure-', 'decision-'];
+/** This application's stream categories: `procedure-{authorityCode}:{procedureCode}`, `decision-{authorityCode}:{number}`, `authority-{code}`. Add new ones here. */
+export const APPLICATION_STREAM_PREFIXES: readonly string[] = ['procedure-', 'decision-', 'authority-'];
 
 /**
  * Reads of `$all` ask the server for this application's streams only (a stream-name prefix filter),

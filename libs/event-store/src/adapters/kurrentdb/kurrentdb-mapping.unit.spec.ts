@@ -222,8 +222,8 @@ describe('KurrentDB mapping', () => {
 
   describe('streams and filter', () => {
     it("filters $all server-side by this application's stream prefix", () => {
-      expect(APPLICATION_STREAM_PREFIXES).toEqual(['procedure-', 'decision-']);
-      expect(streamFilter(APPLICATION_STREAM_PREFIXES)).toEqual({ filterOn: 'streamName', prefixes: ['procedure-', 'decision-'], checkpointInterval: 1 });
+      expect(APPLICATION_STREAM_PREFIXES).toEqual(['procedure-', 'decision-', 'authority-']);
+      expect(streamFilter(APPLICATION_STREAM_PREFIXES)).toEqual({ filterOn: 'streamName', prefixes: ['procedure-', 'decision-', 'authority-'], checkpointInterval: 1 });
     });
 
     it('refuses prefixes that would take in system streams', () => {
