@@ -132,9 +132,19 @@ export class PostgresSupervisor {
     return text.slice(fromByte).split('\n').filter((line) => line.trim() !== '').slice(-lines);
   }
 
-  private async launch(): Promise<void> {
+  /**
+   * Starts the server, first initialising the cluster when it has none. A restart passes
+   * `initialise: false`: a cluster that vanished under a running server is lost data, to be reported,
+   * never replaced by an empty one that would answer as if nothing had happened.
+   */
+  private async launch(options: { initialise: boolean } = { initialise: true }): Promise<void> {
     const attempt = (async () => {
-      if (!existsSync(join(this.options.clusterDir, 'PG_VERSION'))) await this.initdb();
+      if (!existsSync(join(this.options.clusterDir, 'PG_VERSION'))) {
+        if (!options.initialise) {
+          throw new EmbeddedPostgresError(`its cluster ${this.options.clusterDir} is gone: restore it from a backup or export, or move DATA_DIR aside and start again`);
+        }
+        await this.initdb();
+      }
       await this.spawnServer();
     })();
     this.launching = attempt;
@@ -301,7 +311,7 @@ export class PostgresSupervisor {
   private async restartNow(): Promise<void> {
     if (this.stopping) return;
     try {
-      await this.launch();
+      await this.launch({ initialise: false });
       this.log('info', `the embedded PostgreSQL is back on 127.0.0.1:${this.options.port} (pid ${this.pid})`);
     } catch (error) {
       const tail = error instanceof EmbeddedPostgresError && error.logTail.length ? `:\n${error.logTail.join('\n')}` : '';
