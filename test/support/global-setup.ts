@@ -26,13 +26,19 @@ loader._resolveFilename = function (request, ...rest) {
  */
 export default async function globalSetup(): Promise<void> {
   process.env.NODE_ENV = 'test';
+  const { startEmbeddedPostgres, EmbeddedPostgresError, removeAbandonedServers } = await import('../../libs/platform/src/embedded-database.js');
+  // A run killed before its teardown (Ctrl-C twice, a CI timeout) leaves its throw-away servers
+  // running: the next run stops them and removes their folders (never those of a run still alive).
+  const parent = process.env.TEST_DATA_DIR ?? tmpdir();
+  for (const prefix of ['tthc-ledger-test-', 'tthc-ledger-faults-']) {
+    for (const dataDir of await removeAbandonedServers(parent, prefix)) console.log(`\nremoved the test server left behind by a run that ended early: ${dataDir}`);
+  }
   if (process.env.DATABASE_URL) {
     console.log(`\ntests use the PostgreSQL server of DATABASE_URL`);
     return;
   }
-  const { startEmbeddedPostgres, EmbeddedPostgresError } = await import('../../libs/platform/src/embedded-database.js');
   const { freePort } = await import('./free-port.js');
-  const dataDir = await mkdtemp(join(process.env.TEST_DATA_DIR ?? tmpdir(), 'tthc-ledger-test-'));
+  const dataDir = await mkdtemp(join(parent, 'tthc-ledger-test-'));
   // mkdtemp makes it 0700; opened to other users (it is ours) so that, as root, the server's user
   // `postgres` keeps the throw-away cluster in it rather than in a root-owned folder elsewhere.
   await chmod(dataDir, 0o755);

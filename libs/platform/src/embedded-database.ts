@@ -8,6 +8,7 @@ import { PostgresSupervisor, type SupervisorLog } from './embedded/postgres-supe
 import { readPostmasterPid, runningPostmaster } from './embedded/postmaster.js';
 
 export { EmbeddedPostgresError } from './embedded/embedded-postgres.error.js';
+export { removeAbandonedServers } from './embedded/abandoned-servers.js';
 export type { SupervisorLog } from './embedded/postgres-supervisor.js';
 
 export interface DatabaseServer {

@@ -321,18 +321,8 @@ export class PostgresSupervisor {
 
   /** The pid of a live process other than this one that supervises this cluster, from DATA_DIR/postgres.supervisor. */
   private async liveSupervisor(): Promise<number | undefined> {
-    const text = await readFile(this.recordFile, 'utf8').catch(() => undefined);
-    if (text === undefined) return undefined;
-    let record: { pid?: number; startTime?: string };
-    try {
-      record = JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-    const pid = Number(record.pid);
-    if (pid === process.pid || !isAlive(pid)) return undefined;
-    const startTime = await processStartTime(pid);
-    return startTime === undefined || startTime === record.startTime ? pid : undefined;
+    const pid = await liveSupervisorOf(this.options.dataDir);
+    return typeof pid === 'number' && pid !== process.pid ? pid : undefined;
   }
 
   private async writeRecord(): Promise<void> {
@@ -344,6 +334,26 @@ export class PostgresSupervisor {
     const text = await readFile(this.recordFile, 'utf8').catch(() => undefined);
     if (text !== undefined && (JSON.parse(text) as { pid?: number }).pid === process.pid) await unlink(this.recordFile).catch(() => undefined);
   }
+}
+
+/**
+ * The pid of the live process that supervises the embedded PostgreSQL of `dataDir`, from its record
+ * DATA_DIR/postgres.supervisor (pid and start time, so that a reused pid is not taken for it);
+ * undefined when there is no record or its process has ended ('none' if there is no record at all).
+ */
+export async function liveSupervisorOf(dataDir: string): Promise<number | undefined | 'none'> {
+  const text = await readFile(join(dataDir, 'postgres.supervisor'), 'utf8').catch(() => undefined);
+  if (text === undefined) return 'none';
+  let record: { pid?: number; startTime?: string };
+  try {
+    record = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const pid = Number(record.pid);
+  if (!isAlive(pid)) return undefined;
+  const startTime = await processStartTime(pid);
+  return startTime === undefined || startTime === record.startTime ? pid : undefined;
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:`port` (within a second). */
@@ -364,7 +374,7 @@ function answers(port: number): Promise<boolean> {
  * Stops the postmaster `pid`: SIGINT (fast shutdown), then after 30 s SIGQUIT (immediate), then after
  * 5 s more SIGKILL; resolves when `alive()` is false (or `exited` settles, for a child of ours).
  */
-async function terminate(pid: number, alive: () => boolean, exited?: Promise<void>): Promise<void> {
+export async function terminate(pid: number, alive: () => boolean, exited?: Promise<void>): Promise<void> {
   const steps: [NodeJS.Signals, number][] = [['SIGINT', 30_000], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]];
   for (const [signal, waitMs] of steps) {
     if (!alive()) return;
