@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import {
   END,
   START,
+  DeadlineExceededError,
   UnavailableError,
   StreamNotFoundError,
   WrongExpectedVersionError,
@@ -63,6 +64,7 @@ export class SimulatedKurrentDb {
   private nextPosition = 0n;
   private appends = 0;
   private down = false;
+  private lostAnswers: { count: number; written: boolean } = { count: 0, written: true };
   private lastCreated = 0;
 
   constructor(private readonly options: SimulatedKurrentDbOptions = {}) {
@@ -77,10 +79,18 @@ export class SimulatedKurrentDb {
     for (const subscription of this.subscriptions) subscription.destroy(new UnavailableError(undefined as never));
   }
 
+  /**
+   * The next `count` appends (single or multi-stream) fail with DEADLINE_EXCEEDED, as when the
+   * connection stays silent: carried out but unanswered (`written`, the default), or never carried out.
+   */
+  loseAnswers(count = 1, { written = true }: { written?: boolean } = {}): void {
+    this.lostAnswers = { count, written };
+  }
+
   readonly client: KurrentClient = {
     appendToStream: async (streamName: string, events: EventData | EventData[], options?: { streamState?: AppendStreamState }) =>
-      this.append(streamName, Array.isArray(events) ? events : [events], options?.streamState ?? 'any'),
-    multiStreamAppend: async (requests: AppendStreamRequest[]) => this.multiAppend(requests),
+      this.answered(() => this.append(streamName, Array.isArray(events) ? events : [events], options?.streamState ?? 'any')),
+    multiStreamAppend: async (requests: AppendStreamRequest[]) => this.answered(() => this.multiAppend(requests)),
     readStream: ((streamName: string, options: { fromRevision?: bigint | 'start' | 'end'; maxCount?: number | bigint } = {}) =>
       this.readStream(streamName, options)) as KurrentClient['readStream'],
     readAll: ((options: { fromPosition?: ReadPosition; maxCount?: number | bigint; direction?: string; filter?: Filter } = {}) =>
@@ -249,6 +259,13 @@ export class SimulatedKurrentDb {
     }
     this.subscriptions.add(subscription);
     return subscription as unknown as AllStreamSubscription;
+  }
+
+  private async answered<T>(call: () => Promise<T>): Promise<T> {
+    if (this.lostAnswers.count === 0) return call();
+    this.lostAnswers.count--;
+    if (this.lostAnswers.written) await call();
+    throw new DeadlineExceededError(undefined as never);
   }
 
   private failIfDown(): void {

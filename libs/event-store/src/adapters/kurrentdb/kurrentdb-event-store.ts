@@ -9,9 +9,11 @@ import {
   type ReadPosition,
 } from '@kurrent/kurrentdb-client';
 import {
+  CommitOutcomeUnknown,
   DuplicateEventIds,
   EventStoreUnavailable,
   type AppendOptions,
+  type ExpectedRevision,
   type AppendResult,
   type EventStore,
   type NewEvent,
@@ -49,6 +51,9 @@ export type KurrentClient = Pick<
 
 /** Appended streams read back at once for their events' positions, at most this many at a time. */
 const READ_BACK_CONCURRENCY = 16;
+
+/** A lost append to a stream without an exact expected revision is looked for in at most this many of its events. */
+const LOST_APPEND_LOOKUP_LIMIT = 10_000;
 
 export interface KurrentDbEventStoreOptions {
   /** The stream categories this application owns (default `procedure-`); `$all` is read through them. */
@@ -104,7 +109,14 @@ export class KurrentDbEventStore implements EventStore {
       const result = await this.client.appendToStream(streamId, data, { streamState: toStreamState(expected) });
       nextExpectedRevision = Number(result.nextExpectedRevision);
     } catch (error) {
-      throw translateAppendError(error, streamId, expected, ids);
+      const translated = translateAppendError(error, streamId, expected, ids);
+      if (!(translated instanceof EventStoreUnavailable)) throw translated;
+      // The call may have been carried out (a silent connection, a deadline): find out, as the
+      // PostgreSQL store does, rather than say that nothing was written.
+      const outcome = await this.lostAppendOutcome(streamId, expected, ids);
+      if (outcome === 'not-appended') throw translated;
+      if (outcome === 'unknown') throw new CommitOutcomeUnknown(streamId, ids, { cause: error });
+      return outcome;
     }
 
     // The events now at the revisions the server reported: ours, or (a repeat) the originals. The
@@ -144,7 +156,13 @@ export class KurrentDbEventStore implements EventStore {
       const result = await this.client.multiStreamAppend(requests);
       revisions = new Map(result.responses.map((r) => [r.streamName, Number(r.revision)]));
     } catch (error) {
-      throw translateMultiAppendError(error, appends);
+      const translated = translateMultiAppendError(error, appends);
+      if (!(translated instanceof EventStoreUnavailable)) throw translated;
+      // One atomic write: every stream has its events, or none has.
+      const outcomes = await Promise.all(appends.map((a) => this.lostAppendOutcome(a.streamId, a.expectedRevision ?? 'any', a.events.map((e) => e.id))));
+      if (outcomes.every((o): o is AppendResult => typeof o === 'object')) return outcomes;
+      if (outcomes.some((o) => o === 'not-appended')) throw translated;
+      throw new CommitOutcomeUnknown(appends[0].streamId, appends.flatMap((a) => a.events.map((e) => e.id)), { cause: error });
     }
     const results: AppendResult[] = new Array(appends.length);
     for (let start = 0; start < appends.length; start += READ_BACK_CONCURRENCY) {
@@ -164,6 +182,32 @@ export class KurrentDbEventStore implements EventStore {
       );
     }
     return results;
+  }
+
+  /**
+   * What became of an append whose answer was lost, read from the leader: its events in the stream,
+   * in order (the append's result); 'not-appended' when the revision it expected is already taken by
+   * other events, so that it can never commit; 'unknown' otherwise (the write may still land: a
+   * KurrentDB write cannot be cancelled) or when the stream cannot be read.
+   */
+  private async lostAppendOutcome(streamId: string, expected: ExpectedRevision, ids: readonly string[]): Promise<AppendResult | 'not-appended' | 'unknown'> {
+    const exact = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : undefined;
+    let stored: RecordedEvent[];
+    try {
+      stored = await this.read(streamId, exact ?? 0, exact === undefined ? LOST_APPEND_LOOKUP_LIMIT : ids.length, true);
+    } catch {
+      return 'unknown';
+    }
+    const at = stored.findIndex((e) => e.id === ids[0]);
+    const ours = at < 0 ? [] : stored.slice(at, at + ids.length);
+    if (ours.length === ids.length && ours.every((e, i) => e.id === ids[i])) {
+      return {
+        streamId,
+        nextExpectedRevision: ours[ours.length - 1].revision,
+        events: ours.map((e) => ({ id: e.id, type: e.type, revision: e.revision, globalPosition: e.globalPosition })),
+      };
+    }
+    return exact !== undefined && stored.length > 0 && at !== 0 ? 'not-appended' : 'unknown';
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

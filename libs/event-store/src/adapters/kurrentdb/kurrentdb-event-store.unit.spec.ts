@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventStoreUnavailable, MultiStreamAppendUnsupported, type NewEvent, type RecordedEvent } from '../../event-store.port.js';
+import { CommitOutcomeUnknown, EventStoreUnavailable, MultiStreamAppendUnsupported, type NewEvent, type RecordedEvent } from '../../event-store.port.js';
 import { eventStoreContract } from '../../testing/event-store.contract.js';
 import { SimulatedKurrentDb } from '../../testing/simulated-kurrentdb.js';
 import { KurrentDbEventStore } from './kurrentdb-event-store.js';
@@ -96,7 +96,7 @@ describe('KurrentDbEventStore on a simulated KurrentDB', () => {
     await expect(store.appendToStream('$procedure-74:1', [newEvent()])).rejects.toThrow(/outside/);
   });
 
-  it('reports an unreachable server as EventStoreUnavailable, from every call and from a live subscription', async () => {
+  it('reports an unreachable server as EventStoreUnavailable from reads and a live subscription, and an append it cannot check as of unknown outcome', async () => {
     const s = stream();
     await store.appendToStream(s, [newEvent()]);
     const controller = new AbortController();
@@ -105,7 +105,8 @@ describe('KurrentDbEventStore on a simulated KurrentDB', () => {
     })();
     await expect(subscription).rejects.toBeInstanceOf(EventStoreUnavailable);
 
-    await expect(store.appendToStream(s, [newEvent()])).rejects.toBeInstanceOf(EventStoreUnavailable);
+    // Whether the call reached the server cannot be told, nor checked while it is unreachable.
+    await expect(store.appendToStream(s, [newEvent()])).rejects.toBeInstanceOf(CommitOutcomeUnknown);
     await expect(store.readStream(s)).rejects.toBeInstanceOf(EventStoreUnavailable);
     await expect(store.readAll()).rejects.toBeInstanceOf(EventStoreUnavailable);
     await expect(store.headPosition()).rejects.toBeInstanceOf(EventStoreUnavailable);
@@ -113,6 +114,59 @@ describe('KurrentDbEventStore on a simulated KurrentDB', () => {
       for await (const _batch of store.subscribeToAll({ signal: controller.signal }));
     })();
     await expect(late).rejects.toBeInstanceOf(EventStoreUnavailable);
+  });
+
+  describe('an append whose answer was lost', () => {
+    it('answers with its events when it was carried out, whatever revision it expected, and a retry appends nothing', async () => {
+      for (const expectedRevision of ['no_stream', 'any'] as const) {
+        const s = stream();
+        const events = [newEvent(), newEvent()];
+        server.loseAnswers(1);
+        const result = await store.appendToStream(s, events, { expectedRevision });
+        expect(result.events.map((e) => [e.id, e.revision])).toEqual([[events[0].id, 0], [events[1].id, 1]]);
+        expect(result.nextExpectedRevision).toBe(1);
+        expect(await store.appendToStream(s, events, { expectedRevision })).toEqual(result);
+        expect((await store.readStream(s)).map((e) => e.id)).toEqual(events.map((e) => e.id));
+      }
+      const s = stream();
+      await store.appendToStream(s, [newEvent()]);
+      server.loseAnswers(1);
+      const third = newEvent();
+      const { events } = await store.appendToStream(s, [third], { expectedRevision: 0 });
+      expect(events.map((e) => [e.id, e.revision])).toEqual([[third.id, 1]]);
+    });
+
+    it('is reported as not appended when the revision it expected is taken by other events', async () => {
+      const s = stream();
+      await store.appendToStream(s, [newEvent()], { expectedRevision: 'no_stream' });
+      await store.appendToStream(s, [newEvent()], { expectedRevision: 0 }); // another writer took revision 1
+      server.loseAnswers(1, { written: false });
+      await expect(store.appendToStream(s, [newEvent()], { expectedRevision: 0 })).rejects.toBeInstanceOf(EventStoreUnavailable);
+      expect(await store.readStream(s)).toHaveLength(2);
+    });
+
+    it('is of unknown outcome when it is not there and could still land', async () => {
+      const s = stream();
+      await store.appendToStream(s, [newEvent()]);
+      server.loseAnswers(1, { written: false });
+      const lost = store.appendToStream(s, [newEvent()], { expectedRevision: 0 });
+      await expect(lost).rejects.toBeInstanceOf(CommitOutcomeUnknown);
+      server.loseAnswers(1, { written: false });
+      await expect(store.appendToStream(s, [newEvent()])).rejects.toBeInstanceOf(CommitOutcomeUnknown);
+    });
+
+    it("of several streams at once answers with every stream's events when the write was carried out", async () => {
+      const [a, b] = [stream(), stream()];
+      const appends = [
+        { streamId: a, events: [newEvent()], expectedRevision: 'no_stream' as const },
+        { streamId: b, events: [newEvent(), newEvent()], expectedRevision: 'no_stream' as const },
+      ];
+      server.loseAnswers(1);
+      const results = await store.appendToStreams(appends);
+      expect(results.map((r) => [r.streamId, r.events.map((e) => e.id)])).toEqual(appends.map((x) => [x.streamId, x.events.map((e) => e.id)]));
+      server.loseAnswers(1, { written: false });
+      await expect(store.appendToStreams([{ streamId: stream(), events: [newEvent()], expectedRevision: 'no_stream' }])).rejects.toBeInstanceOf(CommitOutcomeUnknown);
+    });
   });
 
   it('delivers batches of at most batchSize while the server pushes events one by one', async () => {
