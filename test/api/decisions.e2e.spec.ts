@@ -137,3 +137,96 @@ describe('the audit trail, both ways', () => {
     expect(summary).toMatchObject({ total: 20, fullProcess: { count: 1 }, partial: { count: 19 }, paperIntakeDisabled: { count: 1 } });
   });
 });
+
+describe('GET /authorities/{a}/decisions (the decisions read model)', () => {
+  let first: { globalPosition: number; recordedAt: string };
+  let second: { globalPosition: number };
+  const numbers = (body: { items: { number: string }[] }) => body.items.map((i) => i.number);
+
+  beforeAll(async () => {
+    first = (await api.http().get(`${path}/${enc('100/QĐ-UBND')}`).expect(200)).body;
+    second = (await api.http().get(`${path}/${enc('151/QĐ-UBND')}`).expect(200)).body;
+  });
+
+  it('lists the decisions dated in [from, to] with their dates, issuer, counts, digest and the change each made', async () => {
+    const { body } = await api.http().get(`${path}?from=2025-07-01&to=2025-08-01&afterPosition=${second.globalPosition}`).expect(200);
+    expect(body).toMatchObject({ authorityCode: HCM, from: '2025-07-01', to: '2025-08-01', by: 'effectiveFrom', page: 1, pageSize: 50, total: 2 });
+    expect(body.position).toBeGreaterThanOrEqual(second.globalPosition);
+    expect(body.items).toEqual([
+      {
+        number: '100/QĐ-UBND',
+        issuedOn: '2025-07-01',
+        effectiveFrom: '2025-07-01',
+        issuer: { authorityCode: HCM, authorityName: expect.any(String) },
+        title: 'Công bố danh mục',
+        itemCount: 20,
+        eventCount: 20,
+        annexDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+        effect: { total: 20, fullProcess: 0, partial: 20, informationOnly: 0, paperIntakeDisabled: 0 },
+        streamId: 'decision-79:100/QĐ-UBND',
+        eventId: expect.any(String),
+        globalPosition: first.globalPosition,
+        recordedAt: first.recordedAt,
+        actor: 'test-administrator',
+      },
+      expect.objectContaining({ number: '151/QĐ-UBND', title: null, itemCount: 2, effect: { total: 0, fullProcess: 1, partial: -1, informationOnly: 0, paperIntakeDisabled: 1 } }),
+    ]);
+    // The same figures as the decision's own record.
+    const { body: record } = await api.http().get(`${path}/${enc('151/QĐ-UBND')}`).expect(200);
+    expect(body.items[1]).toMatchObject({ eventId: record.eventId, annexDigest: record.annexDigest, effect: record.effect });
+  });
+
+  it('ranges on the issued-on date with by=issuedOn, and leaves either end open', async () => {
+    const only = await api.http().get(`${path}?from=2025-07-02&by=issuedOn&afterPosition=${second.globalPosition}`).expect(200);
+    expect(numbers(only.body)).toEqual(['151/QĐ-UBND']);
+    expect(only.body).toMatchObject({ from: '2025-07-02', to: null, by: 'issuedOn' });
+    const before = await api.http().get(`${path}?to=2025-07-31`).expect(200);
+    expect(numbers(before.body)).toEqual(['100/QĐ-UBND']);
+    const none = await api.http().get(`${path}?from=2030-01-01`).expect(200);
+    expect(none.body).toMatchObject({ total: 0, items: [] });
+  });
+
+  it('pages like the other lists: a page past the last is empty and still counts them all', async () => {
+    const second = await api.http().get(`${path}?pageSize=1&page=2`).expect(200);
+    expect(second.body).toMatchObject({ page: 2, pageSize: 1, total: 2 });
+    expect(numbers(second.body)).toEqual(['151/QĐ-UBND']);
+    const past = await api.http().get(`${path}?pageSize=1&page=3`).expect(200);
+    expect(past.body).toMatchObject({ page: 3, total: 2, items: [] });
+  });
+
+  it('answers as recorded at knownAt, or as the log stood at asOfPosition', async () => {
+    const known = await api.http().get(`${path}?knownAt=${encodeURIComponent(first.recordedAt)}`).expect(200);
+    expect(numbers(known.body)).toEqual(['100/QĐ-UBND']);
+    expect(known.body.knownAt).toBe(first.recordedAt);
+    const asOf = await api.http().get(`${path}?asOfPosition=${first.globalPosition}`).expect(200);
+    expect(asOf.body).toMatchObject({ knownAt: null, asOfPosition: first.globalPosition, position: first.globalPosition, total: 1 });
+    const now = await api.http().get(path).expect(200);
+    expect(now.body.knownAt).toEqual(expect.any(String));
+    expect(now.body.asOfPosition).toBeUndefined();
+  });
+
+  it.each([
+    ['a malformed date', '?from=2025-02-30', 'from', /real calendar date/],
+    ['a date that is no date', '?to=tomorrow', 'to', /real calendar date/],
+    ['from after to', '?from=2025-08-02&to=2025-08-01', 'to', /must not be before from/],
+    ['an unknown date field', '?by=signedOn', 'by', /must be one of effectiveFrom, issuedOn/],
+    ['page 0', '?page=0', 'page', /must be an integer from 1 to 100000/],
+    ['a page beyond the bound', '?page=100001', 'page', /must be an integer from 1 to 100000/],
+    ['pageSize 501', '?pageSize=501', 'pageSize', /must be an integer from 1 to 500/],
+    ['a page that is no integer', '?page=1.5', 'page', /must be an integer/],
+    ['knownAt with asOfPosition', '?knownAt=2025-08-01T00:00:00Z&asOfPosition=1', 'asOfPosition', /cannot be combined with knownAt/],
+    ['a malformed knownAt', '?knownAt=yesterday', 'knownAt', /ISO-8601 instant/],
+    ['an unknown parameter', '?at=2025-08-01', 'at', /./],
+  ])('refuses %s with 400 naming the field', async (_, query, field, message) => {
+    const { body, headers } = await api.http().get(`${path}${query}`).expect(400);
+    expect(headers['content-type']).toMatch(PROBLEM_JSON);
+    const error = body.errors.find((e: { field: string }) => e.field === field);
+    expect(error?.message).toMatch(message);
+  });
+
+  it('answers an unknown authority with 404, a malformed code with 400', async () => {
+    const { body } = await api.http().get('/api/authorities/99/decisions').expect(404);
+    expect(body.type).toMatch(/unknown-authority$/);
+    await api.http().get('/api/authorities/7x/decisions').expect(400);
+  });
+});

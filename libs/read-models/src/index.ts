@@ -15,3 +15,5 @@ export * from './projection/rebuild-leftovers.js';
 export * from './projection/projection-behind.error.js';
 export * from './verification/log-replay.js';
 export * from './verification/read-model-verifier.js';
+export * from './decisions/decisions.reader.js';
+export * from './decisions/decisions.queries.js';

@@ -8,6 +8,7 @@ import { ProjectionRunner } from './projection/projection-runner.js';
 import { dropAbandonedRebuildSchemas } from './projection/rebuild-leftovers.js';
 import { ProjectorService } from './projector.service.js';
 import { READ_MODEL_QUERY_HANDLERS } from './queries/read-model.queries.js';
+import { DECISION_QUERY_HANDLERS } from './decisions/decisions.queries.js';
 import { ReadModelReader } from './queries/read-model.reader.js';
 import { createReadModelDataSource, migrateReadModels } from './read-model.data-source.js';
 import { PROJECTION_RUNNER, READ_MODEL_DATA_SOURCE, READ_MODEL_READER, READ_MODEL_VERIFIER } from './read-models.tokens.js';
@@ -67,6 +68,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
         },
         ...(options.runProjector === false ? [] : [ProjectorService]),
         ...READ_MODEL_QUERY_HANDLERS,
+        ...DECISION_QUERY_HANDLERS,
       ],
       exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, PROJECTION_RUNNER, READ_MODEL_VERIFIER],
     };

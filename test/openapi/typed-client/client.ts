@@ -52,6 +52,12 @@ export async function everyEndpoint(baseUrl: string, token: string): Promise<str
   else seen.push(`${problem(issued.error)} ${issued.error?.items?.map((i) => `${i.index}:${i.reason}`).join() ?? ''}`);
   const decided = await api.GET('/api/authorities/{authorityCode}/decisions/{number}', { params: { path: { authorityCode: '74', number: annex.number } } });
   if (decided.data) seen.push(`${decided.data.number} ${decided.data.items.map((i) => `${i.procedureCode} ${i.events.map((e) => e.type).join('+')}`).join()}`);
+  const decisions = await api.GET('/api/authorities/{authorityCode}/decisions', {
+    params: { path: { authorityCode: '74' }, query: { from: '2023-01-01', to: '2023-12-31', by: 'effectiveFrom', knownAt: '2026-01-01T00:00:00Z', page: 1, pageSize: 10 } },
+  });
+  if (decisions.data) {
+    seen.push(`${decisions.data.total} ${decisions.data.items.map((d) => `${d.number} ${d.issuer.authorityName} ${d.itemCount} ${d.effect.fullProcess} ${d.title ?? '-'}`).join()}`);
+  }
 
   // Queries
   const state = await api.GET('/api/authorities/{authorityCode}/procedures/{procedureCode}', { params: { path } });

@@ -8,9 +8,11 @@ export class ReadModelMismatchResponse {
   date?: string;
   @ApiPropertyOptional({ description: 'The procedure a `procedures` row is for', example: '1.001612' })
   procedureCode?: string;
+  @ApiPropertyOptional({ description: 'The decision a `decisions` row is for, its number as printed', example: '1500/QĐ-UBND' })
+  decisionNumber?: string;
   @ApiProperty({
-    enum: ['authority_daily_summaries', 'procedure_status_intervals', 'procedures', 'procedure_transitions'],
-    description: 'What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions',
+    enum: ['authority_daily_summaries', 'procedure_status_intervals', 'procedures', 'procedure_transitions', 'authorities', 'decisions'],
+    description: 'What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions, the lineage, the decisions',
   })
   source: string;
   @ApiProperty({ example: 'fullProcess' })
@@ -55,6 +57,11 @@ export class ReadModelsVerificationResponse {
   transitionCountsChecked: number;
   @ApiProperty({ description: 'Units of the lineage read model compared with their streams (versions, dissolution, successor, revision)' })
   unitsChecked: number;
+  @ApiProperty({
+    description:
+      'Decisions of the decisions read model compared with their records and with what the events they caused did (event count, change of the counts)',
+  })
+  decisionsChecked: number;
   @ApiProperty({ description: 'Every mismatch found; `mismatches` lists the first 1,000' })
   mismatchCount: number;
   @ApiProperty({ type: [ReadModelMismatchResponse] })

@@ -8,11 +8,11 @@ import {
   GetNationalSummaryQuery,
   ListProceduresQuery,
   PROJECTION_RUNNER,
-  ProjectionBehind,
   type ProjectionRunner,
 } from '@tthc/read-models';
 import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { InvalidRequest } from '../http/invalid-request.error.js';
+import { readYourWrites } from '../http/read-your-writes.js';
 import { ApiAuthDocs, ApiQueryDocs } from '../procedures/procedure.api-docs.js';
 import { AuthorityParams } from '../procedures/procedure-params.request.js';
 import { CSV_CONTENT_TYPE, csvMetadataHeaders, nationalSummaryCsv } from './national-summary.csv.js';
@@ -28,9 +28,6 @@ const CSV_HEADERS_DOC = {
   'Known-At': { description: 'CSV: as recorded at this instant (absent with asOfPosition)', schema: { type: 'string', format: 'date-time' } },
   'As-Of-Position': { description: 'CSV: the asOfPosition asked for, when asked', schema: { type: 'integer', minimum: 0 } },
 };
-
-/** How long a query waits for the read models to reach `afterPosition` before answering 503. */
-const READ_YOUR_WRITES_WAIT_MS = 5_000;
 
 /** Dashboards' queries, answered from the read models; every answer states its `position`. */
 @ApiTags('queries')
@@ -137,14 +134,8 @@ export class AuthoritiesController {
     );
   }
 
-  /** Waits for `afterPosition`, and for `asOfPosition` too: an answer as of a position needs the read models there. */
-  private async readYourWrites(afterPosition: number | undefined, asOfPosition?: number): Promise<void> {
-    if (afterPosition === undefined && asOfPosition === undefined) return;
-    afterPosition = Math.max(afterPosition ?? 0, asOfPosition ?? 0);
-    const started = Date.now();
-    if (!(await this.projection.waitForPosition(afterPosition, READ_YOUR_WRITES_WAIT_MS))) {
-      throw new ProjectionBehind(afterPosition, await this.projection.checkpoint(), Date.now() - started);
-    }
+  private readYourWrites(afterPosition: number | undefined, asOfPosition?: number): Promise<void> {
+    return readYourWrites(this.projection, afterPosition, asOfPosition);
   }
 }
 

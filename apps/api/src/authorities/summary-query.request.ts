@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, ValidateBy, type ValidationOptions } from 'class-validator';
 import { BOUNDARIES, ONLINE_MODES, PAPER_INTAKES, isCalendarDate, type Boundaries } from '@tthc/domain';
 import { POSITION_RANGE } from '@tthc/platform';
-import { BooleanQuery, IntegerQuery } from '../http/query-params.js';
+import { BooleanQuery, IntegerQuery, PageQuery, PageSizeQuery } from '../http/query-params.js';
 import { IsCalendarDate, Optional } from '../procedures/validators.js';
 
 const INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
@@ -111,9 +111,9 @@ export class ProcedureListQuery extends SummaryQuery {
   @IsIn(PAPER_INTAKES, { message: `must be one of ${PAPER_INTAKES.join(', ')}` })
   paperIntake?: string;
 
-  @IntegerQuery({ min: 1, max: 100_000 }, { description: 'The page, from 1', default: 1 })
+  @PageQuery()
   page?: number;
 
-  @IntegerQuery({ min: 1, max: 500 }, { description: 'Procedures per page', default: 50 })
+  @PageSizeQuery('Procedures')
   pageSize?: number;
 }

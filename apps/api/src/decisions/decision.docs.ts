@@ -120,3 +120,45 @@ export class DecisionPreviewDoc {
   @ApiProperty({ type: SummaryBeforeAfterDoc, description: "The authority's counts on the effective date, before and after" }) summary: SummaryBeforeAfterDoc;
   @ApiProperty({ type: [PreviewItemDoc] }) items: PreviewItemDoc[];
 }
+
+class DecisionIssuerDoc {
+  @ApiProperty({ pattern: '^[0-9]{2}$', example: '74' }) authorityCode: string;
+  @ApiProperty({ example: 'Bình Dương', description: "The unit's name on the issued-on date" }) authorityName: string;
+}
+
+/** One decision of a list: its record without the items (GET …/decisions/{number} gives them, with their events). */
+export class DecisionListItemDoc {
+  @ApiProperty({ example: '1500/QĐ-UBND' }) number: string;
+  @ApiProperty({ format: 'date' }) issuedOn: string;
+  @ApiProperty({ format: 'date' }) effectiveFrom: string;
+  @ApiProperty({ type: DecisionIssuerDoc }) issuer: DecisionIssuerDoc;
+  @ApiProperty({ type: String, nullable: true }) title: string | null;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Items of the annex' }) itemCount: number;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Procedure events it appended' }) eventCount: number;
+  @ApiProperty({ pattern: '^[0-9a-f]{64}$', description: 'sha256 of the canonical decision' }) annexDigest: string;
+  @ApiProperty({ type: SummaryCountsDoc, description: "The change it made to the authority's counts on its effective date" }) effect: SummaryCountsDoc;
+  @ApiProperty({ example: 'decision-74:1500/QĐ-UBND' }) streamId: string;
+  @ApiProperty({ format: 'uuid', description: 'The DecisionIssued event: every procedure event of the decision has it as causationId' }) eventId: string;
+  @ApiProperty({ type: 'integer', minimum: 1 }) globalPosition: number;
+  @ApiProperty({ format: 'date-time' }) recordedAt: string;
+  @ApiProperty({ description: 'Who recorded it (the token subject)' }) actor: string;
+}
+
+/** `GET …/decisions`: a page of an authority's decisions dated in a range. */
+export class DecisionPageDoc {
+  @ApiProperty({ pattern: '^[0-9]{2}$', example: '74' }) authorityCode: string;
+  @ApiProperty({ example: 'Bình Dương', description: "The unit's latest name" }) authorityName: string;
+  @ApiProperty({ type: String, format: 'date', nullable: true, description: 'The range asked for (null: open)' }) from: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) to: string | null;
+  @ApiProperty({ enum: ['effectiveFrom', 'issuedOn'], description: 'The date the range applies to' }) by: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'As recorded at this instant (now when not asked); null for an answer as of a log position' })
+  knownAt: string | null;
+  @ApiProperty({ type: 'integer', minimum: 0, description: "Global log position the answer reflects: the read models' checkpoint, or asOfPosition when asked" })
+  position: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Present when the answer was asked for as the log stood at this position' })
+  asOfPosition?: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) page: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) pageSize: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Decisions matching, on every page' }) total: number;
+  @ApiProperty({ type: [DecisionListItemDoc] }) items: DecisionListItemDoc[];
+}

@@ -21,7 +21,15 @@ import {
   type ProcedureState,
   type SummaryCounts,
 } from '@tthc/domain';
-import { GetAuthoritySummaryQuery, PROJECTION_RUNNER, ProjectionBehind, shareOf, type AuthoritySummary, type ProjectionRunner } from '@tthc/read-models';
+import {
+  GetAuthoritySummaryQuery,
+  ListDecisionsQuery,
+  PROJECTION_RUNNER,
+  shareOf,
+  type AuthoritySummary,
+  type DecisionPage,
+  type ProjectionRunner,
+} from '@tthc/read-models';
 import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { InvalidRequest } from '../http/invalid-request.error.js';
 import { AlsoAccepts } from '../http/json-body.js';
@@ -29,10 +37,10 @@ import { CommandEndpoint, CommandProvenance } from '../procedures/command-endpoi
 import { ApiProblemResponse } from '../http/problem.response.js';
 import { ApiAuthDocs, ApiQueryDocs } from '../procedures/procedure.api-docs.js';
 import { AuthorityParams } from '../procedures/procedure-params.request.js';
-import { DecisionPreviewDoc, DecisionRecordDoc, IssueDecisionBodyDoc } from './decision.docs.js';
+import { readYourWrites, waitForReadModels } from '../http/read-your-writes.js';
+import { DecisionListQuery } from './decision-list.request.js';
+import { DecisionPageDoc, DecisionPreviewDoc, DecisionRecordDoc, IssueDecisionBodyDoc } from './decision.docs.js';
 
-/** How long a preview waits for the read models to reach the log position it decided on. */
-const PREVIEW_WAIT_MS = 5_000;
 const HEADER_FIELDS = ['number', 'issuedOn', 'effectiveFrom', 'title'] as const;
 
 /** Query parameters of POST …/decisions: the header of a CSV annex, and dryRun. */
@@ -72,7 +80,7 @@ export class DecisionParams extends AuthorityParams {
  */
 @ApiTags('decisions')
 @ApiAuthDocs()
-@ApiExtraModels(IssueDecisionBodyDoc, DecisionPreviewDoc, DecisionRecordDoc)
+@ApiExtraModels(IssueDecisionBodyDoc, DecisionPreviewDoc, DecisionRecordDoc, DecisionPageDoc)
 @Controller('authorities/:authorityCode/decisions')
 export class DecisionsController {
   constructor(
@@ -126,6 +134,26 @@ export class DecisionsController {
     }
   }
 
+  @Get()
+  @Roles(...QUERY_ROLES)
+  @ApiOperation({
+    summary: "The authority's decisions dated in a range, each with the change it made to the counts, paged",
+    description:
+      'From the decisions read model: the decisions of the unit (as issuer) whose effective date (or issued-on date, `by=issuedOn`) lies in ' +
+      '[from, to], ordered by that date then log position; each with its number, dates, issuer, title, item and event counts, annex digest ' +
+      'and `effect`, the change it made to the counts on its effective date. As recorded at `knownAt`, or as the log stood at `asOfPosition`.',
+  })
+  @ApiOkResponse({ type: DecisionPageDoc })
+  @ApiQueryDocs({ notFound: 'No authority has this code' })
+  async list(@Param() { authorityCode }: AuthorityParams, @Query() query: DecisionListQuery): Promise<DecisionPage> {
+    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+      throw new InvalidRequest([{ field: 'to', message: 'must not be before from' }]);
+    }
+    await readYourWrites(this.projection, query.afterPosition, query.asOfPosition);
+    const { from, to, by, knownAt, asOfPosition, page, pageSize } = query;
+    return this.queryBus.execute(new ListDecisionsQuery(authorityCode, { from, to, by, knownAt, asOfPosition, page, pageSize }));
+  }
+
   @Get(':number')
   @Roles(...QUERY_ROLES)
   @ApiOperation({
@@ -140,10 +168,7 @@ export class DecisionsController {
 
   /** The authority's counts on the effective date, once the read models have reached what the preview read. */
   private async summaryBefore(preview: DecisionPreview): Promise<AuthoritySummary> {
-    const started = Date.now();
-    if (!(await this.projection.waitForPosition(preview.position, PREVIEW_WAIT_MS))) {
-      throw new ProjectionBehind(preview.position, await this.projection.checkpoint(), Date.now() - started);
-    }
+    await waitForReadModels(this.projection, preview.position);
     return this.queryBus.execute(new GetAuthoritySummaryQuery(preview.authorityCode, preview.effectiveFrom));
   }
 }

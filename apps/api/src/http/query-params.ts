@@ -50,3 +50,9 @@ export function BooleanQuery(docs: ParamDocs = {}): PropertyDecorator {
     ValidateBy({ name: 'isBooleanWord', validator: { validate: (value) => typeof value === 'boolean', defaultMessage: () => 'must be true or false' } }),
   );
 }
+
+/** `page` of a paged list: from 1 to 100,000 (default 1); a page past the last answers no items. */
+export const PageQuery = (description = 'The page, from 1') => IntegerQuery({ min: 1, max: 100_000 }, { description, default: 1 });
+
+/** `pageSize` of a paged list: from 1 to 500 (default 50). */
+export const PageSizeQuery = (what: string) => IntegerQuery({ min: 1, max: 500 }, { description: `${what} per page`, default: 50 });

@@ -26,7 +26,7 @@ export function printReadModelVerification(report: ReadModelVerification, out: W
     `read models: ${report.eventsReplayed} events replayed up to position ${report.upToPosition}` +
       `${behind > 0 ? ` (the log goes on to ${report.headPosition}: not projected yet, not checked)` : ''}; ` +
       `${report.authoritiesChecked} authorities on ${report.datesChecked} dates (${report.summariesChecked} summaries, ` +
-      `${report.intervalPath.summariesChecked} on the bitemporal path), ${report.proceduresChecked} procedures\n`,
+      `${report.intervalPath.summariesChecked} on the bitemporal path), ${report.proceduresChecked} procedures, ${report.decisionsChecked} decisions\n`,
   );
   out.write(`read models: ${report.mismatchCount === 0 ? 'ok' : `${report.mismatchCount} mismatch(es)`}\n`);
   if (report.mismatchCount === 0) return;
@@ -34,7 +34,7 @@ export function printReadModelVerification(report: ReadModelVerification, out: W
     renderTable(
       [
         { header: 'authority' },
-        { header: 'date / procedure' },
+        { header: 'date / procedure / decision' },
         { header: 'read from' },
         { header: 'field' },
         { header: 'expected', align: 'right' },
@@ -42,7 +42,7 @@ export function printReadModelVerification(report: ReadModelVerification, out: W
       ],
       report.mismatches.slice(0, SHOWN).map((m) => [
         m.authorityCode,
-        m.date ?? m.procedureCode ?? '-',
+        m.date ?? m.procedureCode ?? m.decisionNumber ?? '-',
         m.source,
         m.field,
         String(m.expected),

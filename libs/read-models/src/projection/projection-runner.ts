@@ -5,6 +5,7 @@ import { LIVE_SCHEMA, quoteIdent } from '../schema/read-model.schema.js';
 import { planBatch, procedureKey } from './projection-plan.js';
 import { loadProcedures, writePlan } from './projection-writer.js';
 import { projectAuthorityEvents } from '../authorities/authority-lineage.projection.js';
+import { projectDecisionEvents } from '../decisions/decisions.projection.js';
 
 /** The projection's name keys its checkpoint: never change it. Bump the version to rebuild. */
 export const PROCEDURE_PROJECTION = { name: 'procedures', version: 1 } as const;
@@ -183,6 +184,7 @@ export class ProjectionRunner {
       const plan = planBatch(events, await loadProcedures(sql, this.schema, keys));
       await writePlan(sql, this.schema, plan);
       const authorityEvents = await projectAuthorityEvents(sql, this.schema, events);
+      const decisionEvents = await projectDecisionEvents(sql, this.schema, events);
       const last = events[events.length - 1].globalPosition;
       await runner.query(
         // GREATEST: a runner that was paused by a rebuild's swap may write into the swapped-in tables,
@@ -194,7 +196,7 @@ export class ProjectionRunner {
       await this.options.beforeCommit?.(events);
       await runner.commitTransaction();
       this.state.position = last;
-      this.state.eventsProjected += events.length - plan.skipped + authorityEvents;
+      this.state.eventsProjected += events.length - plan.skipped + authorityEvents + decisionEvents;
       this.state.lastBatchAt = new Date().toISOString();
       this.state.lastError = null;
       this.state.lastErrorAt = null;

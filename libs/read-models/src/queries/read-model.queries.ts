@@ -13,7 +13,7 @@ import {
 } from '@tthc/domain';
 import { READ_MODEL_READER } from '../read-models.tokens.js';
 import { ReadModelReader, TRANSITION_KINDS, type ProcedureListItem, type TransitionCounts } from './read-model.reader.js';
-import { sumCounts, toSummary, ZERO_COUNTS, type AuthoritySummary, type BoundaryLabels, type SummaryCounts } from './summary.js';
+import { sumCounts, toSummary, ZERO_COUNTS, type AnswerPage, type AuthoritySummary, type BoundaryLabels, type SummaryCounts } from './summary.js';
 
 export interface Movement {
   authorityCode: string;
@@ -64,20 +64,13 @@ export interface NationalSummary {
   totals: Omit<AuthoritySummary, 'authorityCode' | 'authorityName'> & { authorityCode: null; authorityName: 'Toàn quốc' };
 }
 
-export interface ProcedurePage {
+export interface ProcedurePage extends AnswerPage<ProcedureListItem> {
   authorityCode: string;
   boundaries: Boundaries;
   composedOf?: string[];
   servedBy?: string;
   dissolvedOn?: string;
   at: string;
-  knownAt: string | null;
-  position: number;
-  asOfPosition?: number;
-  page: number;
-  pageSize: number;
-  total: number;
-  items: ProcedureListItem[];
 }
 
 // `asOfPosition` (every query below): the answer as the log stood at that global position, so that an

@@ -3,6 +3,7 @@ import { LIVE_SCHEMA, quoteIdent } from '../schema/read-model.schema.js';
 import { PROCEDURE_PROJECTION } from '../projection/projection-runner.js';
 import { ZERO_COUNTS, type SummaryCounts } from './summary.js';
 import { LineageReader } from '../authorities/authority-lineage.queries.js';
+import { DecisionsReader } from '../decisions/decisions.reader.js';
 import type { Lineage } from '@tthc/domain';
 
 /** Runs one statement: a TypeORM DataSource, or a QueryRunner holding a transaction (the verifier's snapshot). */
@@ -63,6 +64,7 @@ export class ReadModelReader {
   private readonly s: string;
   private readonly checkpoint: string;
   private readonly lineageReader: LineageReader;
+  private readonly decisionsReader: DecisionsReader;
 
   constructor(
     private readonly dataSource: Queryable,
@@ -70,6 +72,7 @@ export class ReadModelReader {
   ) {
     this.s = quoteIdent(schema);
     this.lineageReader = new LineageReader(dataSource, schema);
+    this.decisionsReader = new DecisionsReader(dataSource, schema);
     this.checkpoint = `(SELECT coalesce(max(position), 0) FROM ${this.s}.projection_checkpoints WHERE name = '${PROCEDURE_PROJECTION.name}')`;
   }
 
@@ -85,6 +88,11 @@ export class ReadModelReader {
       throw new ProjectionBehind(reached + 1, reached, 0);
     }
     return lineage;
+  }
+
+  /** The decisions read model (decisions/decisions.reader.ts), on the same connection or snapshot. */
+  decisions(): DecisionsReader {
+    return this.decisionsReader;
   }
 
   /** Counts in force on `at` for each of `authorityCodes`. */

@@ -73,3 +73,15 @@ export function sumCounts(list: readonly SummaryCounts[]): SummaryCounts {
   for (const c of list) for (const k of Object.keys(total) as (keyof SummaryCounts)[]) total[k] += c[k];
   return total;
 }
+
+/** A page of a list answer, with the record axis and log position it reflects (as every answer states them). */
+export interface AnswerPage<T> {
+  knownAt: string | null;
+  position: number;
+  asOfPosition?: number;
+  page: number;
+  pageSize: number;
+  /** Entries matching, on every page. */
+  total: number;
+  items: T[];
+}

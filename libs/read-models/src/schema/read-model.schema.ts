@@ -1,4 +1,5 @@
 import { authorityLineageDdl } from '../authorities/authority-lineage.schema.js';
+import { decisionsDdl } from '../decisions/decisions.schema.js';
 
 /**
  * The read models' tables, created in a schema of a given name: `read_model` is the live one; a
@@ -83,6 +84,8 @@ export function readModelTablesDdl(schema: string): string[] {
        PRIMARY KEY (authority_code, date))`,
     // The units and their lineage (authorities/authority-lineage.schema.ts).
     ...authorityLineageDdl(schema),
+    // The decisions (decisions/decisions.schema.ts).
+    ...decisionsDdl(schema),
   ];
 }
 

@@ -1,9 +1,11 @@
 import {
+  DECISION_EVENT_TYPES,
   authority,
   isAuthorityEventType,
   isProcedureEventType,
   type AuthorityEvent,
   type AuthorityState,
+  type DecisionIssued,
   procedure,
   type ProcedureEvent,
   type ProcedureEventType,
@@ -18,6 +20,22 @@ export interface ReplayedProcedure {
   revision: number;
   /** Effective date of its registration (the decider's state does not keep it). */
   registeredFrom: string | null;
+}
+
+/**
+ * One decision as the replay knows it: its record, and what the procedure events it caused (their
+ * causationId is its event's id) did to the counts, folded by the replay itself.
+ */
+export interface ReplayedDecision {
+  /** The DecisionIssued event's place in the log. */
+  streamId: string;
+  globalPosition: number;
+  recordedAt: string;
+  actor: string;
+  /** Its data but the items (a replay of a large log keeps no annexes). */
+  data: Omit<DecisionIssued['data'], 'items'>;
+  causedEvents: number;
+  effect: SummaryCounts;
 }
 
 type Deltas = Map<string, Map<string, SummaryCounts>>; // authority → date → change of counts from that date on
@@ -38,6 +56,8 @@ export class LogReplay {
   readonly units = new Map<string, { state: AuthorityState; revision: number }>();
   /** Transitions per authority, effective date and event type (registrations included). */
   readonly transitions = new Map<string, number>();
+  /** Every decision recorded, by the id of its DecisionIssued event. */
+  readonly decisions = new Map<string, ReplayedDecision>();
   events = 0;
   private readonly deltas: Deltas = new Map();
   private cumulative: Map<string, { dates: string[]; counts: SummaryCounts[] }> | undefined;
@@ -54,6 +74,12 @@ export class LogReplay {
       if (typeof code !== 'string') return;
       const unit = this.units.get(code) ?? { state: authority.initialState(), revision: -1 };
       this.units.set(code, { state: authority.evolve(unit.state, { type: event.type, data: event.data } as AuthorityEvent), revision: event.revision });
+      return;
+    }
+    if ((DECISION_EVENT_TYPES as readonly string[]).includes(event.type)) {
+      const { items: _items, ...data } = event.data as DecisionIssued['data'];
+      const { streamId, globalPosition, metadata } = event;
+      this.decisions.set(event.id, { streamId, globalPosition, recordedAt: metadata.recordedAt, actor: metadata.actor, data, causedEvents: 0, effect: { ...ZERO_COUNTS } });
       return;
     }
     if (!isProcedureEventType(event.type)) return;
@@ -76,6 +102,11 @@ export class LogReplay {
     if (change) {
       add(this.deltas, authorityCode, effectiveFrom, change);
       add(this.run.deltas, authorityCode, effectiveFrom, change);
+    }
+    const decision = event.metadata.causationId ? this.decisions.get(event.metadata.causationId) : undefined;
+    if (decision) {
+      decision.causedEvents++;
+      if (change) for (const k of COUNT_FIELDS) decision.effect[k] += change[k];
     }
     this.procedures.set(key, {
       state,

@@ -16,8 +16,10 @@ export interface ReadModelMismatch {
   date?: string;
   /** The procedure a `procedures` row is for. */
   procedureCode?: string;
-  /** What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions. */
-  source: 'authority_daily_summaries' | 'procedure_status_intervals' | 'procedures' | 'procedure_transitions' | 'authorities';
+  /** The decision a `decisions` row is for (its number as printed). */
+  decisionNumber?: string;
+  /** What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions, the lineage, the decisions. */
+  source: 'authority_daily_summaries' | 'procedure_status_intervals' | 'procedures' | 'procedure_transitions' | 'authorities' | 'decisions';
   field: string;
   expected: Value;
   found: Value;
@@ -41,6 +43,12 @@ export interface ReadModelVerification {
   transitionCountsChecked: number;
   /** Units of the lineage read model compared with their streams (versions, dissolution, revision). */
   unitsChecked: number;
+  /**
+   * Decisions of the decisions read model compared with their DecisionIssued events (header, digest,
+   * item count, place in the log) and with what the procedure events they caused did (event count, and
+   * the change of counts: the one the decision recorded, and the one its row shows).
+   */
+  decisionsChecked: number;
   /** Every mismatch found; `mismatches` lists the first `maxMismatches` of them. */
   mismatchCount: number;
   mismatches: ReadModelMismatch[];
@@ -136,6 +144,7 @@ export class ReadModelVerifier {
       const proceduresChecked = await this.checkProcedures(runner, replay, found);
       const transitionCountsChecked = await this.checkTransitions(runner, replay, upToPosition, found);
       const unitsChecked = await this.checkLineage(runner, replay, found);
+      const decisionsChecked = await this.checkDecisions(runner, replay, found);
       return {
         upToPosition,
         headPosition,
@@ -147,6 +156,7 @@ export class ReadModelVerifier {
         proceduresChecked,
         transitionCountsChecked,
         unitsChecked,
+        decisionsChecked,
         mismatchCount: found.count,
         mismatches: found.sorted(),
         millis: Date.now() - started,
@@ -220,6 +230,80 @@ export class ReadModelVerifier {
       }
     }
     return codes.size;
+  }
+
+  /**
+   * Each decision's row against its event and against the replayed effect of the events it caused; the
+   * decision's own record (eventCount, effect) against the replay too; rows of decisions the log does
+   * not hold.
+   */
+  private async checkDecisions(runner: QueryRunner, replay: LogReplay, found: Mismatches): Promise<number> {
+    const rows: any[] = await runner.query(
+      `SELECT authority_code, number, issued_on::text AS issued_on, effective_from::text AS effective_from, title, item_count, event_count,
+              annex_digest, effect_total, effect_full_process, effect_partial, effect_information_only, effect_paper_intake_disabled,
+              stream_id, event_id::text AS event_id, actor, recorded_at, position
+       FROM ${quoteIdent(this.schema)}.decisions`,
+    );
+    const byEvent = new Map(rows.map((r) => [r.event_id, r]));
+    for (const [eventId, d] of replay.decisions) {
+      const at = { authorityCode: d.data.authorityCode, decisionNumber: d.data.number, source: 'decisions' as const };
+      const row = byEvent.get(eventId);
+      byEvent.delete(eventId);
+      // What the decision recorded against what its events did: a record that claims another effect.
+      if (d.causedEvents !== d.data.eventCount) found.add({ ...at, field: 'recorded eventCount', expected: d.causedEvents, found: d.data.eventCount });
+      for (const k of COUNT_FIELDS) {
+        if (d.effect[k] !== d.data.effect[k]) found.add({ ...at, field: `recorded effect.${k}`, expected: d.effect[k], found: d.data.effect[k] });
+      }
+      if (!row) {
+        found.add({ ...at, field: 'row', expected: 'present', found: 'missing' });
+        continue;
+      }
+      const expected: Record<string, Value> = {
+        authorityCode: d.data.authorityCode,
+        number: d.data.number,
+        issuedOn: d.data.issuedOn,
+        effectiveFrom: d.data.effectiveFrom,
+        title: d.data.title ?? null,
+        itemCount: d.data.itemCount,
+        eventCount: d.causedEvents,
+        annexDigest: d.data.annexDigest,
+        'effect.total': d.effect.total,
+        'effect.fullProcess': d.effect.fullProcess,
+        'effect.partial': d.effect.partial,
+        'effect.informationOnly': d.effect.informationOnly,
+        'effect.paperIntakeDisabled': d.effect.paperIntakeDisabled,
+        streamId: d.streamId,
+        actor: d.actor,
+        recordedAt: new Date(d.recordedAt).toISOString(),
+        position: d.globalPosition,
+      };
+      const actual: Record<string, Value> = {
+        authorityCode: row.authority_code,
+        number: row.number,
+        issuedOn: row.issued_on,
+        effectiveFrom: row.effective_from,
+        title: row.title,
+        itemCount: row.item_count,
+        eventCount: row.event_count,
+        annexDigest: row.annex_digest,
+        'effect.total': row.effect_total,
+        'effect.fullProcess': row.effect_full_process,
+        'effect.partial': row.effect_partial,
+        'effect.informationOnly': row.effect_information_only,
+        'effect.paperIntakeDisabled': row.effect_paper_intake_disabled,
+        streamId: row.stream_id,
+        actor: row.actor,
+        recordedAt: new Date(row.recorded_at).toISOString(),
+        position: Number(row.position),
+      };
+      for (const field of Object.keys(expected)) {
+        if (expected[field] !== actual[field]) found.add({ ...at, field, expected: expected[field], found: actual[field] });
+      }
+    }
+    for (const row of byEvent.values()) {
+      found.add({ authorityCode: row.authority_code, decisionNumber: row.number, source: 'decisions', field: 'row', expected: 'absent', found: 'present' });
+    }
+    return replay.decisions.size;
   }
 
   /** Each procedure's row against its replayed state; rows of procedures the log never registered too. */
@@ -337,7 +421,7 @@ class Mismatches {
   }
 
   sorted(): ReadModelMismatch[] {
-    const order = (m: ReadModelMismatch) => `${m.authorityCode}|${m.source}|${m.date ?? ''}|${m.procedureCode ?? ''}|${m.field}`;
+    const order = (m: ReadModelMismatch) => `${m.authorityCode}|${m.source}|${m.date ?? ''}|${m.procedureCode ?? ''}|${m.decisionNumber ?? ''}|${m.field}`;
     return [...this.listed].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   }
 }
