@@ -35,6 +35,8 @@ export interface AppConfig {
   kurrentdbConnectionString: string | undefined;
   /** apps/projector touches this file while it projects (PROJECTOR_HEARTBEAT_FILE), for container health checks. */
   projectorHeartbeatFile: string | undefined;
+  /** How often a standby projector asks for the leader lock, in ms (PROJECTOR_ELECTION_POLL_MS, default 500). */
+  projectorElectionPollMs: number;
   /** How long each database call of the api and the projector may take (DATABASE_*_TIMEOUT_MS). */
   databaseBounds: DatabaseBounds;
   /** Bounds of the api's HTTP connections (HTTP_*_TIMEOUT_MS). */
@@ -116,6 +118,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventStore: readEventStoreConfig(env),
     kurrentdbConnectionString: env.KURRENTDB_CONNECTION_STRING || undefined,
     projectorHeartbeatFile: env.PROJECTOR_HEARTBEAT_FILE || undefined,
+    projectorElectionPollMs: positiveInteger(env, 'PROJECTOR_ELECTION_POLL_MS', 500),
     databaseBounds: readDatabaseBounds(env),
     httpTimeouts: readHttpTimeouts(env),
   };

@@ -3,6 +3,7 @@ export * from './projection/projection-plan.js';
 export * from './projection/projection-runner.js';
 export * from './projection/projection-writer.js';
 export * from './projector.service.js';
+export * from './projection/projector-election.js';
 export * from './queries/read-model.queries.js';
 export * from './queries/read-model.reader.js';
 export * from './queries/summary.js';

@@ -7,11 +7,12 @@ import { DATABASE_POOL_OPTIONS } from '@tthc/platform';
 import { ProjectionRunner } from './projection/projection-runner.js';
 import { dropAbandonedRebuildSchemas } from './projection/rebuild-leftovers.js';
 import { ProjectorService } from './projector.service.js';
+import { ProjectorElection } from './projection/projector-election.js';
 import { READ_MODEL_QUERY_HANDLERS } from './queries/read-model.queries.js';
 import { DECISION_QUERY_HANDLERS } from './decisions/decisions.queries.js';
 import { ReadModelReader } from './queries/read-model.reader.js';
 import { createReadModelDataSource, migrateReadModels } from './read-model.data-source.js';
-import { PROJECTION_RUNNER, READ_MODEL_DATA_SOURCE, READ_MODEL_READER, READ_MODEL_VERIFIER } from './read-models.tokens.js';
+import { PROJECTION_RUNNER, PROJECTOR_ELECTION, READ_MODEL_DATA_SOURCE, READ_MODEL_READER, READ_MODEL_VERIFIER } from './read-models.tokens.js';
 import { ReadModelVerifier } from './verification/read-model-verifier.js';
 
 export interface ReadModelsOptions {
@@ -19,6 +20,12 @@ export interface ReadModelsOptions {
   /** Run the projector inside this process (default true: the single-process `npm start`). */
   runProjector?: boolean;
   batchSize?: number;
+  /**
+   * With runProjector: campaign for the leader lock first (ProjectorElection; default true), so that
+   * of several projectors on one database one projects and the others wait reading nothing.
+   * `pollMs`: how often a standby asks (default 500).
+   */
+  election?: boolean | { pollMs?: number };
 }
 
 /**
@@ -67,10 +74,26 @@ export class ReadModelsModule implements OnApplicationShutdown {
           useFactory: (dataSource: DataSource, store: EventStore) => new ReadModelVerifier(dataSource, store),
         },
         ...(options.runProjector === false ? [] : [ProjectorService]),
+        ...(options.runProjector === false || options.election === false
+          ? []
+          : [
+              {
+                provide: PROJECTOR_ELECTION,
+                inject: [DATABASE_POOL_OPTIONS],
+                useFactory: (poolOptions: pg.PoolConfig) =>
+                  new ProjectorElection({
+                    url: options.databaseUrl,
+                    pollMs: typeof options.election === 'object' ? options.election.pollMs : undefined,
+                    connectTimeoutMs: poolOptions.connectionTimeoutMillis,
+                    keepAliveInitialDelayMs: poolOptions.keepAliveInitialDelayMillis,
+                    log: (message) => logger.log(message),
+                  }),
+              },
+            ]),
         ...READ_MODEL_QUERY_HANDLERS,
         ...DECISION_QUERY_HANDLERS,
       ],
-      exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, PROJECTION_RUNNER, READ_MODEL_VERIFIER],
+      exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, PROJECTION_RUNNER, READ_MODEL_VERIFIER, ...(options.runProjector === false ? [] : [ProjectorService])],
     };
   }
 

@@ -2,3 +2,5 @@ export const READ_MODEL_DATA_SOURCE = Symbol('READ_MODEL_DATA_SOURCE');
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
 export const READ_MODEL_READER = Symbol('READ_MODEL_READER');
 export const READ_MODEL_VERIFIER = Symbol('READ_MODEL_VERIFIER');
+/** The ProjectorElection of a process that runs the projector (ReadModelsModule with runProjector). */
+export const PROJECTOR_ELECTION = Symbol('PROJECTOR_ELECTION');
