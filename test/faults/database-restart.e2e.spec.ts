@@ -109,6 +109,10 @@ describe('the database stopped and restarted under load', () => {
 
     // The log, read through the event store: grouped by correlation id, each group one command.
     const store = api.app.get<EventStore>(EVENT_STORE);
+    // Read once the last reply's events are visible: the log's head waits for older transactions
+    // (a projector batch open at that instant) to end.
+    const lastReplied = Math.max(...sent.filter((s) => s.status < 300).flatMap((s) => s.body.events!.map((e) => e.globalPosition)));
+    await until(async () => (await store.headPosition()) >= lastReplied, 10_000);
     const log: RecordedEvent[] = [];
     for (let batch = await store.readAll({ after: 0, limit: 1_000 }); batch.length > 0; batch = await store.readAll({ after: batch.at(-1)!.globalPosition, limit: 1_000 })) {
       log.push(...batch);
