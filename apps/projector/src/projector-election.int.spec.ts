@@ -107,7 +107,7 @@ describe('projector leader election', () => {
         // The leader's lock session, ended by the server (as a restart or an administrator would).
         const { rowCount } = await admin.query(
           `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
-           WHERE l.locktype = 'advisory' AND l.classid = 74000 AND l.objid = 2 AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+           WHERE l.locktype = 'advisory' AND l.classid = 74005 AND l.objid = 0 AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         );
         expect(rowCount).toBe(1);
       } finally {

@@ -2,11 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
 /**
- * The advisory lock whose holder is the one projector that projects (two-key form: the read models'
- * class 74000, as migrateReadModels' (74000, 1); object 2). Advisory locks are per database: one
- * leader per read-model database.
+ * The advisory lock whose holder is the one projector that projects (two-key form, class 74005: the
+ * application's locks are 74000 (migrations: 0 event store, 1 read models, 2 api schema), 74001 and
+ * 74003 (appends), 74004 (log digest)). Advisory locks are per database: one leader per database.
  */
-export const PROJECTOR_LEADER_LOCK = { classId: 74_000, objectId: 2 } as const;
+export const PROJECTOR_LEADER_LOCK = { classId: 74_005, objectId: 0 } as const;
 
 export type ProjectorRole = 'standby' | 'leader' | 'stopped';
 
