@@ -24,6 +24,7 @@ import { CommandRateLimitGuard, CommandRateLimiter, RATE_LIMIT_OPTIONS, type Rat
 import { JsonBodyGuard } from './http/json-body.js';
 import { StrictValidationPipe } from './http/strict-validation.pipe.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
+import { ProcessLease } from './idempotency/process-lease.js';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, IDEMPOTENCY_OPTIONS, IdempotencyStore, type IdempotencyOptions } from './idempotency/idempotency.store.js';
 import { CommandRefusals } from './logging/command-refusals.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
@@ -96,6 +97,7 @@ export class ApiModule {
         { provide: ApiMetrics, useValue: metrics },
         OperationsProbes,
         { provide: IDEMPOTENCY_OPTIONS, useValue: { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...options.idempotency } },
+        ProcessLease,
         IdempotencyStore,
         IdempotencyInterceptor,
         { provide: AUTH_OPTIONS, useValue: options.auth },

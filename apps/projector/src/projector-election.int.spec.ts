@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { EventStore } from '@tthc/event-store';
-import { ProjectionRunner, ProjectorElection, type ProjectorRole } from '@tthc/read-models';
+import { PROJECTOR_LEADER_LOCK, ProjectionRunner, ProjectorElection, type ProjectorRole } from '@tthc/read-models';
 import { createReadModelHarness, type ReadModelHarness } from '../../../libs/read-models/src/testing/read-model-harness.js';
 import { cmd, readModelInvariantViolations, replaySnapshot, sleep, snapshotReadModels } from '../../../libs/read-models/src/testing/read-model-test-kit.js';
 
@@ -107,7 +107,8 @@ describe('projector leader election', () => {
         // The leader's lock session, ended by the server (as a restart or an administrator would).
         const { rowCount } = await admin.query(
           `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
-           WHERE l.locktype = 'advisory' AND l.classid = 74005 AND l.objid = 0 AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+           WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          [PROJECTOR_LEADER_LOCK.classId, PROJECTOR_LEADER_LOCK.objectId],
         );
         expect(rowCount).toBe(1);
       } finally {

@@ -7,3 +7,4 @@ export * from './database-errors.js';
 export * from './decimal-integer.js';
 export * from './database-bounds.js';
 export * from './versioned-migrations.js';
+export * from './advisory-locks.js';

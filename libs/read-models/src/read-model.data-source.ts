@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import { ADVISORY_LOCKS } from '@tthc/platform';
 import { READ_MODEL_ENTITIES } from './entities/read-model.entities.js';
 import { ReadModelsInitial1732600000000 } from './migrations/1732600000000-read-models-initial.js';
 import { ReadModelsLogPositions1732700000000 } from './migrations/1732700000000-read-models-log-positions.js';
@@ -32,11 +33,11 @@ export async function migrateReadModels(dataSource: DataSource): Promise<string[
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
-    await lock.query('SELECT pg_advisory_lock(74000, 1)');
+    await lock.query('SELECT pg_advisory_lock($1, $2)', [...ADVISORY_LOCKS.readModelMigrations]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
-    await lock.query('SELECT pg_advisory_unlock(74000, 1)').catch(() => undefined);
+    await lock.query('SELECT pg_advisory_unlock($1, $2)', [...ADVISORY_LOCKS.readModelMigrations]).catch(() => undefined);
     await lock.release();
   }
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { migrateEventStore } from '@tthc/event-store';
-import { runVersionedMigrations, type VersionedMigration } from '@tthc/platform';
+import { ADVISORY_LOCKS, runVersionedMigrations, type VersionedMigration } from '@tthc/platform';
 
 /**
  * The api's own tables, in schema `api`, versioned in `public.schema_migrations` (component `api`)
@@ -24,11 +24,17 @@ const MIGRATIONS: VersionedMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'idempotency reservations name the process holding them',
+    // The reserving process's lease (ProcessLease): when it is no longer held, the reservation is abandoned.
+    sql: `ALTER TABLE api.idempotency_keys ADD COLUMN holder integer;`,
+  },
 ];
 
 /** Creates or upgrades the api's schema; returns the versions it applied. */
 export function migrateApi(pool: pg.Pool, log?: (message: string) => void): Promise<number[]> {
-  return runVersionedMigrations(pool, { component: 'api', lock: [74000, 2], migrations: MIGRATIONS, label: 'api schema', log });
+  return runVersionedMigrations(pool, { component: 'api', lock: ADVISORY_LOCKS.apiMigrations, migrations: MIGRATIONS, label: 'api schema', log });
 }
 
 /** Everything the api needs in the database before it serves: the event store's schema, then its own. */

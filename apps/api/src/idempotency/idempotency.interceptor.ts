@@ -43,8 +43,9 @@ export function idempotencyScopeOf(req: object): string | undefined {
  * (CommandContext.idempotencyKey), so it commits in the append's own transaction. The row here is
  * the reply's cache and the lock against a concurrent repeat. When the process dies between the
  * append and this row's completion, the row stays reserved: a repeat gets 409 in-flight until it is
- * abandoned (IdempotencyOptions.abandonedAfterSeconds), then runs again, finds its events in the
- * stream, and answers with the original reply.
+ * abandoned (its process's lease gone, ProcessLease; or, where that is unknown, older than
+ * IdempotencyOptions.abandonedAfterSeconds), then runs again, finds its events in the stream, and
+ * answers with the original reply.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {

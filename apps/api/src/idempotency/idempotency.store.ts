@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '@tthc/platform';
 import { IdempotencyKeyInFlight, IdempotencyKeyReused } from './idempotency.errors.js';
+import { ProcessLease, leaseGoneSql } from './process-lease.js';
 
 /** The first reply to a key, replayed for its repeats. */
 export interface StoredReply {
@@ -18,7 +19,10 @@ export interface IdempotencyOptions {
   /** How long a repeat waits for the first request to finish before a 409. */
   waitMs: number;
   pollMs: number;
-  /** A reservation older than this is from a process that died mid-request; it may be taken over. */
+  /**
+   * A reservation older than this is from a process that died mid-request; it may be taken over.
+   * One whose process's lease (ProcessLease) is gone is taken over at once.
+   */
   abandonedAfterSeconds: number;
 }
 
@@ -55,20 +59,23 @@ export class IdempotencyStore {
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Inject(IDEMPOTENCY_OPTIONS) private readonly options: IdempotencyOptions,
+    private readonly lease: ProcessLease,
   ) {}
 
   /** Reserves `key` for this request, or returns the first request's reply (waiting while it runs). */
   async reserve(key: string, hash: string): Promise<Reservation> {
     const deadline = Date.now() + this.options.waitMs;
     for (;;) {
+      // Abandoned: its process's lease is gone (it died), or, where that cannot be told, it is old.
       await this.pool.query(
         `DELETE FROM api.idempotency_keys
-          WHERE key = $1 AND status IS NULL AND created_at < now() - make_interval(secs => $2)`,
+          WHERE key = $1 AND status IS NULL
+            AND (created_at < now() - make_interval(secs => $2) OR ${leaseGoneSql('holder')})`,
         [key, this.options.abandonedAfterSeconds],
       );
       const inserted = await this.pool.query(
-        `INSERT INTO api.idempotency_keys (key, request_hash) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`,
-        [key, hash],
+        `INSERT INTO api.idempotency_keys (key, request_hash, holder) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING key`,
+        [key, hash, this.lease.holder],
       );
       if (inserted.rowCount === 1) return { kind: 'reserved' };
       const { rows } = await this.pool.query<{ request_hash: string; status: number | null; response: StoredReply | null }>(

@@ -10,7 +10,7 @@ import {
   type CopyEventLogResult,
   type EventStore,
 } from '@tthc/event-store';
-import { PG_POOL, readConfig } from '@tthc/platform';
+import { ADVISORY_LOCKS, PG_POOL, readConfig } from '@tthc/platform';
 import { CliError, integerOption } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
@@ -126,7 +126,7 @@ export function endpoint(store: StoreName, connectionString: string): string {
 async function lockCopy(pool: pg.Pool, from: StoreName, to: StoreName): Promise<{ release(): Promise<void> }> {
   const client = await pool.connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(74010, hashtext($1)) AS locked`, [`${from}>${to}`]);
+    const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`, [ADVISORY_LOCKS.rebuildClass, `${from}>${to}`]);
     if (!rows[0].locked) throw new CliError(`another migrate-events from ${from} to ${to} is running on this database`, EXIT.FAILED);
   } catch (error) {
     client.release();

@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { ADVISORY_LOCKS } from '@tthc/platform';
 
 /**
- * The advisory lock whose holder is the one projector that projects (two-key form, class 74005: the
- * application's locks are 74000 (migrations: 0 event store, 1 read models, 2 api schema), 74001 and
- * 74003 (appends), 74004 (log digest)). Advisory locks are per database: one leader per database.
+ * The advisory lock whose holder is the one projector that projects (ADVISORY_LOCKS.projectorLeader,
+ * a key of its own: a migration waiting on a key a leader holds would wait for the leader's lifetime).
+ * Advisory locks are per database: one leader per read-model database.
  */
-export const PROJECTOR_LEADER_LOCK = { classId: 74_005, objectId: 0 } as const;
+export const PROJECTOR_LEADER_LOCK = { classId: ADVISORY_LOCKS.projectorLeader[0], objectId: ADVISORY_LOCKS.projectorLeader[1] } as const;
 
 export type ProjectorRole = 'standby' | 'leader' | 'stopped';
 

@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { ADVISORY_LOCKS } from '@tthc/platform';
 import { quoteIdent } from '../schema/read-model.schema.js';
 
 /**
@@ -8,7 +9,7 @@ import { quoteIdent } from '../schema/read-model.schema.js';
  * schema until after it drops the retired one, so PostgreSQL itself tells a running rebuild (lock held,
  * in whatever process) from a dead one (its connection, and with it the lock, gone with the process).
  */
-export const REBUILD_LOCK_NAMESPACE = 74010;
+export const REBUILD_LOCK_NAMESPACE = ADVISORY_LOCKS.rebuildClass;
 const SIDE_SCHEMA = /^read_model_(?:rebuild|retired)_([a-z0-9_]+)$/;
 
 export const rebuildSchemaName = (id: string) => `read_model_rebuild_${id}`;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ADVISORY_LOCKS } from '@tthc/platform';
 import type { EventLogSource, LogDigestCheckpoint, LogEntryHash, StoredEvent } from '../../tamper-evidence/event-log-source.js';
 import { GENESIS_HASH, nextLogDigest } from '../../tamper-evidence/hash-chain.js';
 import { EVENT_COLUMNS, toRecorded, type EventRow } from './postgres-event-store.js';
@@ -7,7 +8,7 @@ import { EVENT_COLUMNS, toRecorded, type EventRow } from './postgres-event-store
 const COMMITTED_IN_ORDER = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
 
 /** Digest checkpoints are written under this advisory lock, so that two advancers never interleave. */
-const DIGEST_LOCK = [74004, 0];
+const DIGEST_LOCK = [...ADVISORY_LOCKS.logDigest];
 
 export interface AdvanceLogDigestOptions {
   /** Digest no further than this position (default: the head). */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { runVersionedMigrations, type VersionedMigration } from '@tthc/platform';
+import { ADVISORY_LOCKS, runVersionedMigrations, type VersionedMigration } from '@tthc/platform';
 import { eventContentHash, eventHash, GENESIS_HASH } from '../../tamper-evidence/hash-chain.js';
 
 type Migration = VersionedMigration;
@@ -565,7 +565,7 @@ export function migrateEventStore(
 ): Promise<number[]> {
   return runVersionedMigrations(pool, {
     component: 'event-store',
-    lock: [74000, 0],
+    lock: ADVISORY_LOCKS.eventStoreMigrations,
     migrations: MIGRATIONS,
     label: 'event store schema',
     log,
