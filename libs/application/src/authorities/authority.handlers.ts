@@ -11,7 +11,7 @@ import {
   validateReorganisation,
   versionOn,
   type AuthorityCommand,
-  type AuthorityEvent,
+  type AuthorityStreamEvent,
   type EstablishedAuthority,
   type Reorganisation,
 } from '@tthc/domain';
@@ -160,8 +160,8 @@ async function appendAuthorityCommands(store: EventStore, groups: AuthorityComma
     const decide = async (list: AuthorityCommand[]) => {
       const streamId = authorityStreamId(list[0].data.authorityCode);
       const history = await store.readStream(streamId);
-      let state = history.reduce((st, e) => authority.evolve(st, e as unknown as AuthorityEvent), authority.initialState());
-      const events: AuthorityEvent[] = [];
+      let state = history.reduce((st, e) => authority.evolve(st, e as unknown as AuthorityStreamEvent), authority.initialState());
+      const events: AuthorityStreamEvent[] = [];
       for (const command of list) {
         const decided = authority.decide(command, state);
         state = decided.reduce(authority.evolve, state);

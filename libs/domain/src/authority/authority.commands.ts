@@ -1,5 +1,6 @@
 import type { CalendarDate } from '../shared/calendar-date.js';
 import type { AuthorityKind } from './authority.events.js';
+import type { NationalFactCommand } from './national-facts.decide.js';
 
 export type EstablishAuthority = {
   type: 'EstablishAuthority';
@@ -39,7 +40,8 @@ export type AbsorbAuthorities = {
   };
 };
 
-export type AuthorityCommand = EstablishAuthority | RenameAuthority | DissolveAuthority | AbsorbAuthorities;
+/** Every command on an `authority-<code>` stream: its lineage, and the national facts about it (issue 18). */
+export type AuthorityCommand = EstablishAuthority | RenameAuthority | DissolveAuthority | AbsorbAuthorities | NationalFactCommand;
 
 /**
  * A reorganisation as a legal instrument states it (one group of Resolution 202/2025/QH15): the

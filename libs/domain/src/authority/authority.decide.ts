@@ -3,10 +3,11 @@ import type { Decider } from '../shared/decider.js';
 import { IllegalAuthorityTransition, InvalidCommand, UnknownAuthority, type FieldError } from '../shared/errors.js';
 import { AUTHORITY_CODE_PATTERN, FORBIDDEN_CHARACTERS } from '../procedure/procedure.validation.js';
 import type { AuthorityCommand, Reorganisation } from './authority.commands.js';
-import { AUTHORITY_KINDS, type AuthorityEvent } from './authority.events.js';
+import { AGENCY_CODE_PATTERN, AGENCY_KINDS, AUTHORITY_KINDS, isAgencyKind, type AuthorityStreamEvent } from './authority.events.js';
+import { decideNationalFact, isNationalFactCommand, validateNationalFactCommand } from './national-facts.decide.js';
 import { evolveAuthority, initialAuthorityState, type AuthorityState, type EstablishedAuthority } from './authority.state.js';
 
-/** One stream per provincial-level unit, keyed by its code (see authority.state.ts for why). */
+/** One stream per provincial-level unit (or central agency), keyed by its code (see authority.state.ts for why). */
 export const AUTHORITY_STREAM_CATEGORY = 'authority';
 export function authorityStreamId(authorityCode: string): string {
   return `${AUTHORITY_STREAM_CATEGORY}-${authorityCode}`;
@@ -16,15 +17,25 @@ const TEXT_LIMIT = 200;
 
 /** Validates an authority command's shape; throws InvalidCommand naming every offending field. */
 export function validateAuthorityCommand(command: AuthorityCommand): void {
+  if (isNationalFactCommand(command)) return validateNationalFactCommand(command);
   const errors: FieldError[] = [];
   const data = command.data as unknown as Record<string, unknown>;
   const code = (field: string, value: unknown) => {
     if (typeof value !== 'string' || !AUTHORITY_CODE_PATTERN.test(value)) errors.push({ field, message: 'must be a 2-digit provincial code such as 74' });
   };
   const text = (field: string, required: boolean) => validText(errors, field, data[field], required);
-  code('authorityCode', data.authorityCode);
+  const establishing = command.type === 'EstablishAuthority' || command.type === 'RenameAuthority';
+  if (establishing && typeof data.authorityCode === 'string' && AGENCY_CODE_PATTERN.test(data.authorityCode)) {
+    // A central agency (issue 18): an agency kind, and no territory to merge.
+    if (!isAgencyKind(data.kind) && (data.kind !== undefined || command.type === 'EstablishAuthority')) {
+      errors.push({ field: 'kind', message: `an agency code (B05) takes one of ${AGENCY_KINDS.join(', ')}` });
+    }
+  } else {
+    code('authorityCode', data.authorityCode);
+  }
   if (!isCalendarDate(data.effectiveFrom)) errors.push({ field: 'effectiveFrom', message: 'must be a real calendar date YYYY-MM-DD' });
   const kind = (required: boolean) => {
+    if (typeof data.authorityCode === 'string' && AGENCY_CODE_PATTERN.test(data.authorityCode)) return; // checked above
     if ((data.kind !== undefined || required) && !(AUTHORITY_KINDS as readonly unknown[]).includes(data.kind)) {
       errors.push({ field: 'kind', message: `must be one of ${AUTHORITY_KINDS.join(', ')}` });
     }
@@ -104,7 +115,8 @@ const clean = (s: string) => s.trim().normalize('NFC');
  * nothing, so that loading the shipped data or re-sending a reorganisation after a crash half-way
  * is safe.
  */
-export function decideAuthority(command: AuthorityCommand, state: AuthorityState): AuthorityEvent[] {
+export function decideAuthority(command: AuthorityCommand, state: AuthorityState): AuthorityStreamEvent[] {
+  if (isNationalFactCommand(command)) return decideNationalFact(command, state);
   validateAuthorityCommand(command);
   const { authorityCode, effectiveFrom } = command.data;
   if (command.type === 'EstablishAuthority') {
@@ -137,6 +149,9 @@ export function decideAuthority(command: AuthorityCommand, state: AuthorityState
       throw new IllegalAuthorityTransition('ALREADY_DISSOLVED', `Authority ${authorityCode} was dissolved into ${state.successorCode} on ${state.dissolvedOn}`);
     }
     requireNotBefore(state, effectiveFrom, true);
+    if (state.facts && state.facts.lastOn >= effectiveFrom) {
+      throw new IllegalAuthorityTransition('FACT_AFTER_DISSOLUTION', `A national fact about ${authorityCode} is dated ${state.facts.lastOn}, on or after ${effectiveFrom}`);
+    }
     return [{ type: 'AuthorityMerged', data: { authorityCode, successorCode, effectiveFrom, legalBasis: clean(legalBasis) } }];
   }
   if (state.status === 'dissolved') {
@@ -185,7 +200,7 @@ function requireNotBefore(state: EstablishedAuthority, effectiveFrom: string, st
   }
 }
 
-export const authority: Decider<AuthorityCommand, AuthorityEvent, AuthorityState> = {
+export const authority: Decider<AuthorityCommand, AuthorityStreamEvent, AuthorityState> = {
   decide: decideAuthority,
   evolve: evolveAuthority,
   initialState: initialAuthorityState,

@@ -2,7 +2,7 @@ import { deciderSpec } from '../testing/decider-spec.js';
 import { IllegalAuthorityTransition, InvalidCommand, UnknownAuthority } from '../shared/errors.js';
 import { authority, authorityStreamId } from './authority.decide.js';
 import type { AuthorityCommand } from './authority.commands.js';
-import type { AuthorityEvent } from './authority.events.js';
+import type { AuthorityEvent, AuthorityStreamEvent } from './authority.events.js';
 import { evolveAuthority, initialAuthorityState, versionOn, type EstablishedAuthority } from './authority.state.js';
 
 const given = deciderSpec(authority);
@@ -28,7 +28,7 @@ const absorb = (code: string, absorbed: { authorityCode: string; territory: stri
   type: 'AbsorbAuthorities',
   data: { authorityCode: code, absorbed, effectiveFrom: '2025-07-01', legalBasis: BASIS },
 });
-const fold = (events: AuthorityEvent[]) => events.reduce(evolveAuthority, initialAuthorityState()) as EstablishedAuthority;
+const fold = (events: AuthorityStreamEvent[]) => events.reduce(evolveAuthority, initialAuthorityState()) as EstablishedAuthority;
 
 describe('Authority decider', () => {
   it('streams are keyed by the code', () => expect(authorityStreamId('79')).toBe('authority-79'));

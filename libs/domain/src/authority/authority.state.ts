@@ -1,5 +1,5 @@
 import type { CalendarDate } from '../shared/calendar-date.js';
-import type { AuthorityEvent, AuthorityKind } from './authority.events.js';
+import { isNationalFactEventType, type AuthorityKind, type AuthorityStreamEvent, type NationalFactEvent } from './authority.events.js';
 
 /*
  * How a unit's identity and its territory over time are keyed, and why.
@@ -51,14 +51,47 @@ export type AuthorityState =
       successorCode?: string;
       dissolutionLegalBasis?: string;
       lastEffectiveFrom: CalendarDate;
+      /** The national facts recorded on the stream (issue 18); absent until the first. */
+      facts?: NationalFacts;
     };
+
+/** An assessment of the agency's procedure-handling system (see ProcedureSystemAssessed). */
+export interface SystemAssessment {
+  assessedOn: CalendarDate;
+  meetsAllRequirements: boolean;
+  requirements: string;
+  source: string;
+}
+
+/** A connection to the National Population Database: in force on [connectedOn, disconnectedOn). */
+export interface PopulationDatabaseConnection {
+  connectedOn: CalendarDate;
+  disconnectedOn: CalendarDate | null;
+  source: string;
+  disconnection?: { source: string; reason?: string };
+}
+
+/** The facts of an agency's system, each timeline in date order (append-only in time, as the decider keeps them). */
+export interface NationalFacts {
+  assessments: SystemAssessment[];
+  connections: PopulationDatabaseConnection[];
+  /** The latest date a fact is dated on: a dissolution must come after it. */
+  lastOn: CalendarDate;
+}
 
 export type EstablishedAuthority = Exclude<AuthorityState, { status: 'unestablished' }>;
 
 export const initialAuthorityState = (): AuthorityState => ({ status: 'unestablished' });
 
-/** Folds one event; a version change on the date of the current version amends it in place. */
-export function evolveAuthority(state: AuthorityState, event: AuthorityEvent): AuthorityState {
+export function isNationalFactEvent(event: AuthorityStreamEvent): event is NationalFactEvent {
+  return isNationalFactEventType(event.type);
+}
+
+/**
+ * Folds one event; a version change on the date of the current version amends it in place. National
+ * facts (issue 18) change `facts` only, never the unit's versions or `lastEffectiveFrom`.
+ */
+export function evolveAuthority(state: AuthorityState, event: AuthorityStreamEvent): AuthorityState {
   if (event.type === 'AuthorityEstablished') {
     const d = event.data;
     return {
@@ -82,6 +115,7 @@ export function evolveAuthority(state: AuthorityState, event: AuthorityEvent): A
     };
   }
   if (state.status === 'unestablished') return state; // a corrupt stream: keep the state as it is
+  if (isNationalFactEvent(event)) return { ...state, facts: evolveFacts(state.facts ?? { assessments: [], connections: [], lastOn: state.establishedFrom }, event) };
   const { effectiveFrom } = event.data;
   switch (event.type) {
     case 'AuthorityMerged': {
@@ -132,4 +166,42 @@ function withVersion(state: EstablishedAuthority, date: CalendarDate, change: (v
 /** The version in force on `date`, if any. */
 export function versionOn(state: EstablishedAuthority, date: CalendarDate): AuthorityVersion | undefined {
   return state.versions.find((v) => v.validFrom <= date && (v.validTo === null || date < v.validTo));
+}
+
+function evolveFacts(facts: NationalFacts, event: NationalFactEvent): NationalFacts {
+  switch (event.type) {
+    case 'ProcedureSystemAssessed': {
+      const { assessedOn, meetsAllRequirements, requirements, source } = event.data;
+      return { ...facts, assessments: [...facts.assessments, { assessedOn, meetsAllRequirements, requirements, source }], lastOn: later(facts.lastOn, assessedOn) };
+    }
+    case 'PopulationDatabaseConnected': {
+      const { connectedOn, source } = event.data;
+      return { ...facts, connections: [...facts.connections, { connectedOn, disconnectedOn: null, source }], lastOn: later(facts.lastOn, connectedOn) };
+    }
+    case 'PopulationDatabaseDisconnected': {
+      const { disconnectedOn, source, reason } = event.data;
+      const connections = facts.connections.map((c, i) =>
+        i === facts.connections.length - 1 && c.disconnectedOn === null
+          ? { ...c, disconnectedOn, disconnection: { source, ...(reason !== undefined && { reason }) } }
+          : c,
+      );
+      return { ...facts, connections, lastOn: later(facts.lastOn, disconnectedOn) };
+    }
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+const later = (a: CalendarDate, b: CalendarDate) => (a > b ? a : b);
+
+/** The assessment in force on `date` (the latest dated on or before it), if any. */
+export function assessmentOn(facts: NationalFacts | undefined, date: CalendarDate): SystemAssessment | undefined {
+  return facts?.assessments.filter((a) => a.assessedOn <= date).at(-1);
+}
+
+/** The connection in force on `date`, if any. */
+export function connectionOn(facts: NationalFacts | undefined, date: CalendarDate): PopulationDatabaseConnection | undefined {
+  return facts?.connections.find((c) => c.connectedOn <= date && (c.disconnectedOn === null || date < c.disconnectedOn));
 }

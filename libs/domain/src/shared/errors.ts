@@ -60,7 +60,13 @@ export type AuthorityRefusal =
   | 'SAME_NAME'
   | 'EFFECTIVE_DATE_BEFORE_LAST_CHANGE'
   | 'SUCCESSOR_NOT_IN_FORCE'
-  | 'PREDECESSOR_NOT_IN_FORCE';
+  | 'PREDECESSOR_NOT_IN_FORCE'
+  // National facts (issue 18)
+  | 'BEFORE_ESTABLISHMENT'
+  | 'ALREADY_ASSESSED_ON_DATE'
+  | 'ALREADY_CONNECTED'
+  | 'NOT_CONNECTED'
+  | 'FACT_AFTER_DISSOLUTION';
 
 /** The domain refuses a well-formed command about a provincial-level unit in its current state. */
 export class IllegalAuthorityTransition extends DomainError {
