@@ -80,6 +80,25 @@ export async function handleProcedureCommand(
   // The discontinuation itself is dated on the dissolution: the only command allowed then.
   await requireAuthorityInForce(store, authorityCode, command.type === 'DiscontinueProcedure' ? undefined : effectiveFrom);
   const streamId = procedureStreamId(command.data.authorityCode, command.data.procedureCode);
+  return handleStreamCommand(store, streamId, context, PROCEDURE_EVENT_SCHEMA_VERSION, (history) =>
+    procedure.decide(command, history.reduce((s, e) => procedure.evolve(s, e as unknown as ProcedureEvent), procedure.initialState())));
+}
+
+/**
+ * One command on one stream, over HTTP's conventions: reads the stream; with `context.idempotencyKey`,
+ * answers with the events an earlier attempt appended (their ids derive from the key); checks
+ * If-Match (`context.expectedRevision`, else ConcurrencyConflict, 412); `decide` folds the history and
+ * decides (throwing refuses: nothing is appended); appends with the revision it read, so a concurrent
+ * writer makes the append fail instead of interleaving. Without If-Match a lost race is retried on
+ * fresh state.
+ */
+export async function handleStreamCommand(
+  store: EventStore,
+  streamId: string,
+  context: CommandContext,
+  schemaVersion: number,
+  decide: (history: readonly RecordedEvent[]) => readonly { type: string; data: unknown }[],
+): Promise<CommandResult> {
   for (let attempt = 1; ; attempt++) {
     const history = await store.readStream(streamId);
     const earlier = context.idempotencyKey === undefined ? [] : eventsOf(history, context.idempotencyKey);
@@ -92,10 +111,10 @@ export async function handleProcedureCommand(
     if (context.expectedRevision !== undefined && context.expectedRevision !== current) {
       throw new ConcurrencyConflict(streamId, context.expectedRevision, current);
     }
-    const state = history.reduce((s, e) => procedure.evolve(s, e as unknown as ProcedureEvent), procedure.initialState());
-    const decided = procedure.decide(command, state);
+    const decided = decide(history);
+    if (decided.length === 0) return { streamId, revision: current ?? -1, events: [] };
     try {
-      const result = await store.appendToStream(streamId, decided.map((e, index) => toNewEvent(e, context, index)), {
+      const result = await store.appendToStream(streamId, decided.map((e, index) => toNewEvent(e, context, index, schemaVersion)), {
         expectedRevision: current ?? 'no_stream',
       });
       return {
@@ -134,11 +153,11 @@ function eventsOf(history: readonly RecordedEvent[], idempotencyKey: string): Re
   }
 }
 
-function toNewEvent(event: ProcedureEvent, context: CommandContext, index: number): NewEvent {
+function toNewEvent(event: { type: string; data: unknown }, context: CommandContext, index: number, schemaVersion: number): NewEvent {
   return {
     id: eventId(context, index),
     type: event.type,
-    schemaVersion: PROCEDURE_EVENT_SCHEMA_VERSION,
+    schemaVersion,
     data: event.data,
     metadata: { actor: context.actor, correlationId: context.correlationId, causationId: context.causationId ?? null },
   };

@@ -10,6 +10,7 @@ export * from './procedures/procedure.queries.js';
 export * from './seed/binh-duong.seed.js';
 export * from './seed/ho-chi-minh.seed.js';
 export * from './seed/national.seed.js';
+export * from './seed/national-facts.seed.js';
 export * from './seed/run-seed.js';
 export * from './decisions/decision-annex.csv.js';
 export * from './decisions/decision-record.js';

@@ -18,3 +18,6 @@ export * from './verification/log-replay.js';
 export * from './verification/read-model-verifier.js';
 export * from './decisions/decisions.reader.js';
 export * from './decisions/decisions.queries.js';
+export * from './national-facts/national-facts.projection.js';
+export * from './national-facts/national-facts.queries.js';
+export * from './national-facts/national-facts.schema.js';

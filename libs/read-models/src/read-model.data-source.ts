@@ -6,8 +6,15 @@ import { ReadModelsInitial1732600000000 } from './migrations/1732600000000-read-
 import { ReadModelsLogPositions1732700000000 } from './migrations/1732700000000-read-models-log-positions.js';
 import { ReadModelsAuthorityLineage1732800000000 } from './migrations/1732800000000-read-models-authority-lineage.js';
 import { ReadModelsDecisions1732900000000 } from './migrations/1732900000000-read-models-decisions.js';
+import { ReadModelsNationalFacts1733100000000 } from './migrations/1733100000000-read-models-national-facts.js';
 
-export const READ_MODEL_MIGRATIONS = [ReadModelsInitial1732600000000, ReadModelsLogPositions1732700000000, ReadModelsAuthorityLineage1732800000000, ReadModelsDecisions1732900000000];
+export const READ_MODEL_MIGRATIONS = [
+  ReadModelsInitial1732600000000,
+  ReadModelsLogPositions1732700000000,
+  ReadModelsAuthorityLineage1732800000000,
+  ReadModelsDecisions1732900000000,
+  ReadModelsNationalFacts1733100000000,
+];
 
 /**
  * The read models' TypeORM DataSource. Migrations, never `synchronize`. `poolOptions`: the process's

@@ -8,6 +8,7 @@ import { ProjectionRunner } from './projection/projection-runner.js';
 import { dropAbandonedRebuildSchemas } from './projection/rebuild-leftovers.js';
 import { ProjectorService } from './projector.service.js';
 import { ProjectorElection } from './projection/projector-election.js';
+import { NATIONAL_FACTS_QUERY_HANDLERS } from './national-facts/national-facts.queries.js';
 import { READ_MODEL_QUERY_HANDLERS } from './queries/read-model.queries.js';
 import { DECISION_QUERY_HANDLERS } from './decisions/decisions.queries.js';
 import { ReadModelReader } from './queries/read-model.reader.js';
@@ -92,6 +93,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
             ]),
         ...READ_MODEL_QUERY_HANDLERS,
         ...DECISION_QUERY_HANDLERS,
+        ...NATIONAL_FACTS_QUERY_HANDLERS,
       ],
       exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, PROJECTION_RUNNER, READ_MODEL_VERIFIER, ...(options.runProjector === false ? [] : [ProjectorService])],
     };

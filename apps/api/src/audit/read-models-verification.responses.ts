@@ -11,8 +11,8 @@ export class ReadModelMismatchResponse {
   @ApiPropertyOptional({ description: 'The decision a `decisions` row is for, its number as printed', example: '1500/QĐ-UBND' })
   decisionNumber?: string;
   @ApiProperty({
-    enum: ['authority_daily_summaries', 'procedure_status_intervals', 'procedures', 'procedure_transitions', 'authorities', 'decisions'],
-    description: 'What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions, the lineage, the decisions',
+    enum: ['authority_daily_summaries', 'procedure_status_intervals', 'procedures', 'procedure_transitions', 'authorities', 'decisions', 'national_facts'],
+    description: 'What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions, the lineage, the decisions, the national facts',
   })
   source: string;
   @ApiProperty({ example: 'fullProcess' })
@@ -62,6 +62,8 @@ export class ReadModelsVerificationResponse {
       'Decisions of the decisions read model compared with their records and with what the events they caused did (event count, change of the counts)',
   })
   decisionsChecked: number;
+  @ApiProperty({ description: 'Rows of the national facts read model (authorities and their facts) compared with the log' })
+  nationalFactsChecked: number;
   @ApiProperty({ description: 'Every mismatch found; `mismatches` lists the first 1,000' })
   mismatchCount: number;
   @ApiProperty({ type: [ReadModelMismatchResponse] })

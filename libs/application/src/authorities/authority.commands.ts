@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { AuthorityCommand, EstablishAuthority, RenameAuthority, Reorganisation } from '@tthc/domain';
+import type { AuthorityCommand, EstablishAuthority, NationalFactCommand, RenameAuthority, Reorganisation } from '@tthc/domain';
 import type { CommandContext, CommandResult } from '../command-context.js';
 
 export class EstablishAuthorityCommand extends Command<CommandResult> {
@@ -13,9 +13,19 @@ export class RenameAuthorityCommand extends Command<CommandResult> {
   }
 }
 
-/** Several units' commands (one each), appended atomically: the setup of the shipped units uses it. */
+/** A national fact on an authority's stream (issue 18): assessment, connection or disconnection. */
+export class RecordNationalFactCommand extends Command<CommandResult> {
+  constructor(readonly command: NationalFactCommand, readonly context: CommandContext) {
+    super();
+  }
+}
+
+/**
+ * Several units' commands, appended atomically: the setup of the shipped units uses it, and the demo
+ * data's agencies and national facts (several commands per unit).
+ */
 export class RecordAuthorityChangesCommand extends Command<CommandResult[]> {
-  constructor(readonly commands: (EstablishAuthority | RenameAuthority)[], readonly context: CommandContext) {
+  constructor(readonly commands: (EstablishAuthority | RenameAuthority | NationalFactCommand)[], readonly context: CommandContext) {
     super();
   }
 }

@@ -13,12 +13,13 @@ import {
   type AuthorityCommand,
   type AuthorityStreamEvent,
   type EstablishedAuthority,
+  type NationalFactCommand,
   type Reorganisation,
 } from '@tthc/domain';
 import { EVENT_STORE, WrongExpectedVersion, type EventStore, type StreamAppend } from '@tthc/event-store';
 import type { CommandContext, CommandResult } from '../command-context.js';
-import { loadAuthority, newEvent } from '../handle-command.js';
-import { EstablishAuthorityCommand, RecordAuthorityChangesCommand, RenameAuthorityCommand, ReorganiseAuthoritiesCommand, ReorganiseAuthoritiesManyCommand, type ReorganisationResult } from './authority.commands.js';
+import { handleStreamCommand, loadAuthority, newEvent } from '../handle-command.js';
+import { EstablishAuthorityCommand, RecordAuthorityChangesCommand, RecordNationalFactCommand, RenameAuthorityCommand, ReorganiseAuthoritiesCommand, ReorganiseAuthoritiesManyCommand, type ReorganisationResult } from './authority.commands.js';
 import { discontinueProcedures, registeredProcedures } from './discontinue-procedures.js';
 
 /** One unit's command on its own stream. */
@@ -28,17 +29,40 @@ export async function handleAuthorityCommand(store: EventStore, command: Authori
 }
 
 /**
- * Commands about several units (at most one per unit), decided each on its own stream and appended in
- * one atomic multi-stream append: all of them or, if any is refused or a stream moved meanwhile,
- * none. Commands already recorded decide nothing (their stream is not written). A lost race is
- * retried on fresh state.
+ * Commands about several units, decided on their streams (one unit's in turn, in the order given)
+ * and appended in one atomic multi-stream append: all of them or, if any is refused or a stream
+ * moved meanwhile, none. Commands already recorded decide nothing (their stream is not written). A
+ * lost race is retried on fresh state. One result per unit, in the order of first mention.
  *
  * @throws InvalidCommand (naming the first malformed command's fields), UnknownAuthority,
  *   IllegalAuthorityTransition; nothing is appended then.
  */
 export function handleAuthorityCommands(store: EventStore, commands: readonly AuthorityCommand[], context: CommandContext): Promise<CommandResult[]> {
   commands.forEach(validateAuthorityCommand);
-  return appendAuthorityCommands(store, commands.map((c) => [c]), context);
+  const groups = new Map<string, AuthorityCommand[]>();
+  for (const c of commands) groups.set(c.data.authorityCode, [...(groups.get(c.data.authorityCode) ?? []), c]);
+  return appendAuthorityCommands(store, [...groups.values()], context);
+}
+
+/**
+ * One national fact (issue 18) on its authority's stream, over HTTP's conventions (If-Match,
+ * Idempotency-Key; see handleStreamCommand). The same fact sent again appends nothing.
+ *
+ * @throws InvalidCommand naming the fields, UnknownAuthority (404), IllegalAuthorityTransition (409),
+ *   ConcurrencyConflict (412); nothing is appended then.
+ */
+export function handleNationalFactCommand(store: EventStore, command: NationalFactCommand, context: CommandContext): Promise<CommandResult> {
+  validateAuthorityCommand(command); // malformed input never costs a read
+  return handleStreamCommand(store, authorityStreamId(command.data.authorityCode), context, AUTHORITY_EVENT_SCHEMA_VERSION, (history) =>
+    authority.decide(command, history.reduce((st, e) => authority.evolve(st, e as unknown as AuthorityStreamEvent), authority.initialState())));
+}
+
+@CommandHandler(RecordNationalFactCommand)
+export class RecordNationalFactHandler implements ICommandHandler<RecordNationalFactCommand, CommandResult> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  execute({ command, context }: RecordNationalFactCommand): Promise<CommandResult> {
+    return handleNationalFactCommand(this.store, command, context);
+  }
 }
 
 @CommandHandler(EstablishAuthorityCommand)
@@ -210,4 +234,4 @@ export class ReorganiseAuthoritiesManyHandler implements ICommandHandler<Reorgan
   }
 }
 
-export const AUTHORITY_COMMAND_HANDLERS = [EstablishAuthorityHandler, RenameAuthorityHandler, RecordAuthorityChangesHandler, ReorganiseAuthoritiesHandler, ReorganiseAuthoritiesManyHandler];
+export const AUTHORITY_COMMAND_HANDLERS = [RecordNationalFactHandler, EstablishAuthorityHandler, RenameAuthorityHandler, RecordAuthorityChangesHandler, ReorganiseAuthoritiesHandler, ReorganiseAuthoritiesManyHandler];

@@ -4,14 +4,14 @@ import { authorityStreamId } from '@tthc/domain';
 import type { CommandContext, CommandResult } from '../command-context.js';
 import { shippedAuthorityCommands, shippedAuthorities } from './shipped-authorities.js';
 import type { ReorganisationResult } from './authority.commands.js';
-import type { EstablishAuthority, RenameAuthority, Reorganisation } from '@tthc/domain';
+import type { EstablishAuthority, NationalFactCommand, RenameAuthority, Reorganisation } from '@tthc/domain';
 import type { CommandBus } from '@nestjs/cqrs';
 import { RecordAuthorityChangesCommand, ReorganiseAuthoritiesManyCommand } from './authority.commands.js';
 import { handleAuthorityCommands, reorganiseAll } from './authority.handlers.js';
 
 /** How the setup reaches the command bus (the api and the cli pass `bus.execute` of the matching bus command). */
 export interface AuthoritySetupBus {
-  authorities(commands: (EstablishAuthority | RenameAuthority)[], context: CommandContext): Promise<CommandResult[]>;
+  authorities(commands: (EstablishAuthority | RenameAuthority | NationalFactCommand)[], context: CommandContext): Promise<CommandResult[]>;
   reorganise(reorganisations: Reorganisation[], context: CommandContext): Promise<ReorganisationResult[]>;
 }
 

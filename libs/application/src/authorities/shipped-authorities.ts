@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import type { AuthorityKind, EstablishAuthority, RenameAuthority, Reorganisation } from '@tthc/domain';
+import type { AgencyKind, AuthorityKind, EstablishAuthority, RenameAuthority, Reorganisation } from '@tthc/domain';
 
 /** A row of data/provinces-2023.csv (GSO codes of 10 Apr 2023; English names and regions of [S11]). */
 export interface Province2023 {
@@ -129,3 +129,24 @@ export function shippedAuthorityCommands(data: ShippedAuthorities = shippedAutho
   }
   return { establish, reorganisations, renames };
 }
+
+/** A row of data/agencies-2023.csv: a ministry or ministry-level agency of the 2021–2026 government (issue 18). */
+export interface Agency2023 {
+  code: string;
+  nameVi: string;
+  nameEn: string;
+  kind: AgencyKind;
+}
+
+/**
+ * The 18 ministries and 4 ministry-level agencies of the Government's structure for the 15th National
+ * Assembly's term (Nghị quyết 144/2021/QH15), parsed from data/agencies-2023.csv. Codes B01–B22
+ * are this ledger's own (see AGENCY_CODE_PATTERN). ⚠ The 2025 restructuring of ministries is not recorded.
+ */
+export function shippedAgencies(): Agency2023[] {
+  return read('agencies-2023.csv').map((r) => ({ code: r.code, nameVi: r.name_vi.normalize('NFC'), nameEn: r.name_en, kind: r.kind as AgencyKind }));
+}
+
+/** Agencies are recorded from the start of that structure, not from each body's founding (unknown here). */
+export const AGENCIES_2023_FROM = '2021-07-28';
+export const AGENCIES_2023_BASIS = 'Nghị quyết 144/2021/QH15 (cơ cấu tổ chức của Chính phủ nhiệm kỳ Quốc hội khóa XV)';

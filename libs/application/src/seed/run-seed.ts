@@ -8,6 +8,7 @@ import { nationalSeedStreams, type NationalSeedOptions } from './national.seed.j
 import { asDecisions, hoChiMinhSeedCommandsBefore2025, hoChiMinhSeedCommandsFrom2025 } from './ho-chi-minh.seed.js';
 import { setupShippedAuthorities, type AuthoritySetupBus } from '../authorities/setup-authorities.js';
 import { shippedAuthorities } from '../authorities/shipped-authorities.js';
+import { nationalFactsSeedCommands } from './national-facts.seed.js';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -67,7 +68,8 @@ async function issueAll(issue: IssueDecisionFn, decisions: readonly IssueDecisio
  * 77's procedures on 2025-07-01), then the merged city's own decisions (its published figures). Safe
  * on a database whose units and reorganisation are already set up (a `migrate` before): both steps
  * are idempotent, and the reorganisation, sent again, discontinues what the seed registered for the
- * dissolved units.
+ * dissolved units. Last, the 22 central agencies and the national facts (national-facts.seed.ts), in
+ * one atomic append (a few hundred events).
  */
 export async function seedDemo(
   issue: IssueDecisionFn,
@@ -84,7 +86,10 @@ export async function seedDemo(
   await setupShippedAuthorities(authorities, 'units', 'seed');
   await issueAll(issue, before, correlationId, onItems);
   const { proceduresDiscontinued } = await setupShippedAuthorities(authorities, 'reorganisation', 'seed');
-  const lastPosition = await issueAll(issue, after, correlationId, onItems);
+  let lastPosition = await issueAll(issue, after, correlationId, onItems);
+  for (const r of await authorities.authorities(nationalFactsSeedCommands(), { actor: 'seed', correlationId })) {
+    lastPosition = Math.max(lastPosition, ...r.events.map((e) => e.globalPosition));
+  }
   return { decisions: before.length + after.length, items: total, lastPosition, proceduresDiscontinued };
 }
 

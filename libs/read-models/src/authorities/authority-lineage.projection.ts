@@ -1,4 +1,5 @@
 import {
+  AUTHORITY_CODE_PATTERN,
   authority,
   isAuthorityEventType,
   type AuthorityEvent,
@@ -25,7 +26,7 @@ interface Stored {
  * @returns the number of authority events applied.
  */
 export async function projectAuthorityEvents(sql: Sql, schema: string, events: readonly RecordedEvent[]): Promise<number> {
-  const relevant = events.filter((e) => isAuthorityEventType(e.type));
+  const relevant = events.filter((e) => isLineageEvent(e));
   if (relevant.length === 0) return 0;
   const codes = [...new Set(relevant.map((e) => (e.data as { authorityCode: string }).authorityCode))];
   const units = await loadUnits(sql, schema, codes);
@@ -60,6 +61,15 @@ export async function projectAuthorityEvents(sql: Sql, schema: string, events: r
     }
   }
   return applied;
+}
+
+/**
+ * The events of the provincial-level units' lineage: authority events about a 2-digit code. Central
+ * agencies (B05: issue 18) are authorities too, but govern no territory and stay out of the lineage;
+ * national facts are not lineage events.
+ */
+export function isLineageEvent(e: { type: string; data: unknown }): boolean {
+  return isAuthorityEventType(e.type) && AUTHORITY_CODE_PATTERN.test(String((e.data as { authorityCode?: unknown })?.authorityCode));
 }
 
 /** Every unit of the lineage tables (or only `codes`), as the domain's Lineage takes them. */

@@ -6,6 +6,7 @@ import { planBatch, procedureKey } from './projection-plan.js';
 import { loadProcedures, writePlan } from './projection-writer.js';
 import { projectAuthorityEvents } from '../authorities/authority-lineage.projection.js';
 import { projectDecisionEvents } from '../decisions/decisions.projection.js';
+import { projectNationalFacts } from '../national-facts/national-facts.projection.js';
 
 /** The projection's name keys its checkpoint: never change it. Bump the version to rebuild. */
 export const PROCEDURE_PROJECTION = { name: 'procedures', version: 1 } as const;
@@ -183,7 +184,7 @@ export class ProjectionRunner {
       const keys = uniqueKeys(events);
       const plan = planBatch(events, await loadProcedures(sql, this.schema, keys));
       await writePlan(sql, this.schema, plan);
-      const authorityEvents = await projectAuthorityEvents(sql, this.schema, events);
+      const authorityEvents = (await projectAuthorityEvents(sql, this.schema, events)) + (await projectNationalFacts(sql, this.schema, events));
       const decisionEvents = await projectDecisionEvents(sql, this.schema, events);
       const last = events[events.length - 1].globalPosition;
       await runner.query(

@@ -142,7 +142,7 @@ export function validateAsOfPosition(knownAt: string | undefined, asOfPosition: 
 }
 
 /** `knownAt` and `asOfPosition` of an answer: the instant asked for (or now), or the position asked for. */
-function recordAxis(knownAt: string | undefined, asOfPosition: number | undefined): { knownAt: string | null; asOfPosition?: number } {
+export function recordAxis(knownAt: string | undefined, asOfPosition: number | undefined): { knownAt: string | null; asOfPosition?: number } {
   validateAsOfPosition(knownAt, asOfPosition);
   return asOfPosition === undefined ? { knownAt: knownAt ?? new Date().toISOString() } : { knownAt: null, asOfPosition };
 }

@@ -1,5 +1,6 @@
 import { authorityLineageDdl } from '../authorities/authority-lineage.schema.js';
 import { decisionsDdl } from '../decisions/decisions.schema.js';
+import { nationalFactsDdl } from '../national-facts/national-facts.schema.js';
 
 /**
  * The read models' tables, created in a schema of a given name: `read_model` is the live one; a
@@ -86,6 +87,8 @@ export function readModelTablesDdl(schema: string): string[] {
     ...authorityLineageDdl(schema),
     // The decisions (decisions/decisions.schema.ts).
     ...decisionsDdl(schema),
+    // The national facts (national-facts/national-facts.schema.ts).
+    ...nationalFactsDdl(schema),
   ];
 }
 

@@ -13,6 +13,8 @@ import {
 } from '@tthc/domain';
 import type { RecordedEvent } from '@tthc/event-store';
 import { ZERO_COUNTS, type SummaryCounts } from '../queries/summary.js';
+import { isLineageEvent } from '../authorities/authority-lineage.projection.js';
+import { NationalFactsFold } from '../national-facts/national-facts.projection.js';
 
 /** One procedure as the replay knows it: the decider's state and where its stream stands. */
 export interface ReplayedProcedure {
@@ -54,6 +56,8 @@ export class LogReplay {
   readonly procedures = new Map<string, ReplayedProcedure>();
   /** Every unit folded from its stream with the domain's own `evolve`, and its stream's last revision. */
   readonly units = new Map<string, { state: AuthorityState; revision: number }>();
+  /** The national facts read model's rows, from the log alone (issue 18). */
+  readonly nationalFacts = new NationalFactsFold();
   /** Transitions per authority, effective date and event type (registrations included). */
   readonly transitions = new Map<string, number>();
   /** Every decision recorded, by the id of its DecisionIssued event. */
@@ -69,8 +73,10 @@ export class LogReplay {
 
   apply(event: RecordedEvent): void {
     this.events++;
+    this.nationalFacts.apply(event);
     if (isAuthorityEventType(event.type)) {
       const code = (event.data as { authorityCode?: unknown })?.authorityCode;
+      if (!isLineageEvent(event)) return; // a central agency's (issue 18): no lineage
       if (typeof code !== 'string') return;
       const unit = this.units.get(code) ?? { state: authority.initialState(), revision: -1 };
       this.units.set(code, { state: authority.evolve(unit.state, { type: event.type, data: event.data } as AuthorityEvent), revision: event.revision });

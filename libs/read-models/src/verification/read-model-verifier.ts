@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { vietnamDate, type LineageUnit } from '@tthc/domain';
 import { loadLineageUnits } from '../authorities/authority-lineage.projection.js';
+import { factFromDb, fromDb } from '../national-facts/national-facts.projection.js';
 import type { EventStore } from '@tthc/event-store';
 import { ReadModelReader, TRANSITION_KINDS } from '../queries/read-model.reader.js';
 import type { SummaryCounts } from '../queries/summary.js';
@@ -18,8 +19,8 @@ export interface ReadModelMismatch {
   procedureCode?: string;
   /** The decision a `decisions` row is for (its number as printed). */
   decisionNumber?: string;
-  /** What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions, the lineage, the decisions. */
-  source: 'authority_daily_summaries' | 'procedure_status_intervals' | 'procedures' | 'procedure_transitions' | 'authorities' | 'decisions';
+  /** What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions, the lineage, the decisions, the national facts. */
+  source: 'authority_daily_summaries' | 'procedure_status_intervals' | 'procedures' | 'procedure_transitions' | 'authorities' | 'decisions' | 'national_facts';
   field: string;
   expected: Value;
   found: Value;
@@ -49,6 +50,8 @@ export interface ReadModelVerification {
    * the change of counts: the one the decision recorded, and the one its row shows).
    */
   decisionsChecked: number;
+  /** Rows of the national facts read model compared with the log (authorities and facts, issue 18). */
+  nationalFactsChecked: number;
   /** Every mismatch found; `mismatches` lists the first `maxMismatches` of them. */
   mismatchCount: number;
   mismatches: ReadModelMismatch[];
@@ -145,6 +148,7 @@ export class ReadModelVerifier {
       const transitionCountsChecked = await this.checkTransitions(runner, replay, upToPosition, found);
       const unitsChecked = await this.checkLineage(runner, replay, found);
       const decisionsChecked = await this.checkDecisions(runner, replay, found);
+      const nationalFactsChecked = await this.checkNationalFacts(runner, replay, found);
       return {
         upToPosition,
         headPosition,
@@ -157,6 +161,7 @@ export class ReadModelVerifier {
         transitionCountsChecked,
         unitsChecked,
         decisionsChecked,
+        nationalFactsChecked,
         mismatchCount: found.count,
         mismatches: found.sorted(),
         millis: Date.now() - started,
@@ -304,6 +309,31 @@ export class ReadModelVerifier {
       found.add({ authorityCode: row.authority_code, decisionNumber: row.number, source: 'decisions', field: 'row', expected: 'absent', found: 'present' });
     }
     return replay.decisions.size;
+  }
+
+  /**
+   * The national facts read model against the rows folded from the log (NationalFactsFold): each
+   * authority's row (kind, name, establishment and dissolution with their positions and instants,
+   * revision) and each fact's; rows the log never made too.
+   */
+  private async checkNationalFacts(runner: QueryRunner, replay: LogReplay, found: Mismatches): Promise<number> {
+    const s = quoteIdent(this.schema);
+    const [authorities, facts] = await Promise.all([
+      runner.query(`SELECT * FROM ${s}.national_fact_authorities`),
+      runner.query(`SELECT * FROM ${s}.national_facts`),
+    ]);
+    const compare = <T>(field: string, expected: Map<string, T>, stored: Map<string, T>, codeOf: (key: string, row: T) => string) => {
+      for (const key of [...new Set([...expected.keys(), ...stored.keys()])].sort()) {
+        const [e, f] = [expected.get(key), stored.get(key)].map((r) => (r === undefined ? null : JSON.stringify(r)));
+        if (e !== f) found.add({ authorityCode: codeOf(key, (expected.get(key) ?? stored.get(key))!), source: 'national_facts', field, expected: e, found: f });
+      }
+      return new Set([...expected.keys(), ...stored.keys()]).size;
+    };
+    const fold = replay.nationalFacts;
+    return (
+      compare('authority', fold.authorities, new Map(authorities.map((r: any) => [r.authority_code, fromDb(r)])), (key) => key) +
+      compare('fact', new Map(fold.facts.map((f) => [String(f.position), f])), new Map(facts.map((r: any) => [String(r.position), factFromDb(r)])), (_key, row) => row.authority_code)
+    );
   }
 
   /** Each procedure's row against its replayed state; rows of procedures the log never registered too. */
