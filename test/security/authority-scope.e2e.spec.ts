@@ -82,9 +82,32 @@ const COMMANDS: CommandCase[] = [
     }),
     status: 201,
   },
+  // National facts (issue 18): dated by a counter of their own, so that every run of the sequence is a
+  // new assessment and a connection after the last disconnection.
+  {
+    route: 'POST /authorities/:authorityCode/procedure-system/assessments',
+    path: (a) => `/api/authorities/${a}/procedure-system/assessments`,
+    body: () => ({ assessedOn: factDate(), meetsAllRequirements: true, source: 'Báo cáo (thử nghiệm)' }),
+    status: 200,
+  },
+  {
+    route: 'POST /authorities/:authorityCode/population-database/connect',
+    path: (a) => `/api/authorities/${a}/population-database/connect`,
+    body: () => ({ connectedOn: factDate(), source: 'Báo cáo (thử nghiệm)' }),
+    status: 200,
+  },
+  {
+    route: 'POST /authorities/:authorityCode/population-database/disconnect',
+    path: (a) => `/api/authorities/${a}/population-database/disconnect`,
+    body: () => ({ disconnectedOn: factDate(), source: 'Báo cáo (thử nghiệm)' }),
+    status: 200,
+  },
 ];
+/** Successive dates from 2024-01-01, one a call: a national fact's date in the sequence (before the 2025 merger). */
+let factDays = 0;
+const factDate = () => new Date(Date.UTC(2024, 0, 1) + factDays++ * 86_400_000).toISOString().slice(0, 10);
 /** Effective dates of the sequence, one a month from 2023-06-01. */
-const DATES = ['2023-06-01', '2023-07-01', '2023-08-01', '2023-09-01', '2023-10-01', '2023-11-01'];
+const DATES = ['2023-06-01', '2023-07-01', '2023-08-01', '2023-09-01', '2023-10-01', '2023-11-01', '2023-12-01', '2024-01-01', '2024-02-01'];
 
 type Signer = (payload: JWTPayload) => Promise<string>;
 

@@ -68,6 +68,8 @@ interface Command {
   body: () => Record<string, unknown>;
   /** Its free-text field. */
   text: string;
+  /** Its date field (effectiveFrom but for the national facts, issue 18). */
+  date?: string;
 }
 
 const COMMANDS: Command[] = [
@@ -76,6 +78,21 @@ const COMMANDS: Command[] = [
   { name: 'disable-paper-intake', path: () => `${procedurePath(procedureCode)}/disable-paper-intake`, body: () => decision(), text: 'reason' },
   { name: 'reenable-paper-intake', path: () => `${procedurePath(procedureCode)}/reenable-paper-intake`, body: () => decision(), text: 'decisionRef' },
   { name: 'withdraw', path: () => `${procedurePath(procedureCode)}/withdraw`, body: () => decision(), text: 'reason' },
+  {
+    name: 'procedure-system/assessments',
+    path: () => '/api/authorities/74/procedure-system/assessments',
+    body: () => ({ assessedOn: '2023-10-16', meetsAllRequirements: true, source: 'Báo cáo' }),
+    text: 'source',
+    date: 'assessedOn',
+  },
+  { name: 'population-database/connect', path: () => '/api/authorities/74/population-database/connect', body: () => ({ connectedOn: '2023-03-01', source: 'Báo cáo' }), text: 'source', date: 'connectedOn' },
+  {
+    name: 'population-database/disconnect',
+    path: () => '/api/authorities/74/population-database/disconnect',
+    body: () => ({ disconnectedOn: '2023-11-01', source: 'Báo cáo', reason: 'bảo trì' }),
+    text: 'source',
+    date: 'disconnectedOn',
+  },
 ];
 
 /** 10,000 levels of arrays, as raw JSON (about 20 KB: under the body limit). */
@@ -102,8 +119,8 @@ describe.each(COMMANDS.map((c) => [c.name, c] as const))('POST %s', (_, command)
       ['an object', { year: 2023 }],
       ['an array', ['2023-06-01']],
       ['a boolean', false],
-    ])('refuses effectiveFrom as %s', async (_, value) => {
-      await refused(withField('effectiveFrom', value), 400);
+    ])('refuses the date as %s', async (_, value) => {
+      await refused(withField(command.date ?? 'effectiveFrom', value), 400);
     });
 
     it.each([
@@ -218,10 +235,11 @@ describe.each(COMMANDS.map((c) => [c.name, c] as const))('POST %s', (_, command)
 
   describe('invalid dates', () => {
     it.each(['2023-02-30', '2023-02-29', '2024-02-30', '99999-01-01', '0000-01-01', '2023-00-10', '2023-13-01', '2023-06-31', '2023-06-01T00:00:00', '2023-06-01 ', ' 2023-06-01', '-2023-01-01', '+002023-01-01', '2023-W23-1', '2023-152', '2023/06/01', '01/06/2023', '2023-6-1', '', '1e3'])(
-      'refuses effectiveFrom %j',
+      'refuses the date %j',
       async (effectiveFrom) => {
-        const res = await refused(withField('effectiveFrom', effectiveFrom), 400);
-        expect(res.body.errors).toContainEqual({ field: 'effectiveFrom', message: 'must be a real calendar date YYYY-MM-DD' });
+        const field = command.date ?? 'effectiveFrom';
+        const res = await refused(withField(field, effectiveFrom), 400);
+        expect(res.body.errors).toContainEqual({ field, message: 'must be a real calendar date YYYY-MM-DD' });
       },
     );
   });
@@ -272,7 +290,7 @@ describe('path traversal and injection in the codes of the path', () => {
   ];
 
   it.each(cases)('refuses %s as the procedure code of every command and read', async (_, code) => {
-    for (const command of COMMANDS.slice(1)) {
+    for (const command of COMMANDS.filter((c) => c.path().includes(procedureCode))) {
       await refused({ path: command.path().replace(procedureCode, code), body: command.body() });
     }
     await refused({ method: 'get', path: procedurePath(code) });

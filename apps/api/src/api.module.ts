@@ -14,6 +14,7 @@ import { LINEAGE_SOURCE, eventSourcedLineage } from './auth/lineage-source.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { AuditModule } from './audit/audit.module.js';
 import { ReorganisationsController } from './authorities/reorganisations.controller.js';
+import { NationalFactsController } from './national-facts/national-facts.controller.js';
 import { AuthoritiesController } from './authorities/authorities.controller.js';
 import { DecisionsController } from './decisions/decisions.controller.js';
 import { DEFAULT_PROJECTOR_BEHIND, HealthController, PROJECTOR_BEHIND } from './health/health.controller.js';
@@ -55,6 +56,7 @@ export const CONTROLLERS = [
   AuthoritiesController,
   DecisionsController,
   ReorganisationsController,
+  NationalFactsController,
   HealthController,
   MetricsController,
 ];

@@ -20,6 +20,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('queries', "Dashboards' queries, from the read models; every answer states its log position")
     .addTag('authorities', 'The provincial-level units and their lineage: reorganisations (mergers) of units')
     .addTag('decisions', 'Decisions that change many procedures at once, all or nothing')
+    .addTag('national-facts', "The national facts beside the catalogues: agencies' procedure-handling systems assessed against Circular 21/2023/TT-BTTTT, and their National Population Database connections")
     .addTag('audit', 'The record as recorded: streams, the global log, time travel and verifications')
     .addTag('operations', 'Health and metrics')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })

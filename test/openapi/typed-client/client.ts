@@ -80,6 +80,33 @@ export async function everyEndpoint(baseUrl: string, token: string): Promise<str
   });
   if (page.data) seen.push(`${page.data.total} ${page.data.items.map((p) => `${p.procedureCode} ${p.onlineMode} ${p.inForceFrom} ${p.level ?? ''}`).join()}`);
 
+  // National facts (issue 18)
+  const assessed = await api.POST('/api/authorities/{authorityCode}/procedure-system/assessments', {
+    params: { path: { authorityCode: '74' }, header: { 'If-Match': '"0"' } },
+    body: { assessedOn: '2023-10-16', meetsAllRequirements: true, source: 'Báo cáo (thử nghiệm)' },
+  });
+  seen.push(assessed.data ? `${assessed.data.streamId}@${assessed.data.revision}` : (problem(assessed.error) ?? ''));
+  const connected = await api.POST('/api/authorities/{authorityCode}/population-database/connect', {
+    params: { path: { authorityCode: '74' } },
+    body: { connectedOn: '2023-03-01', source: 'Báo cáo (thử nghiệm)' },
+  });
+  seen.push(connected.data ? connected.data.events.map((e) => e.type).join() : (problem(connected.error) ?? ''));
+  const disconnected = await api.POST('/api/authorities/{authorityCode}/population-database/disconnect', {
+    params: { path: { authorityCode: '74' } },
+    body: { disconnectedOn: '2023-11-01', source: 'Báo cáo (thử nghiệm)', reason: 'bảo trì' },
+  });
+  seen.push(disconnected.data ? disconnected.data.events.map((e) => e.type).join() : (problem(disconnected.error) ?? ''));
+  const facts = await api.GET('/api/national-facts', { params: { query: { at: '2023-10-16' } } });
+  if (facts.data) {
+    const { procedureHandlingSystems: s, populationDatabase: p } = facts.data;
+    seen.push(`${s.count}/${s.total} ${s.share} ${s.requirements} ${p.byKind.ministries.count} ${p.byKind.localities.count}/${p.byKind.localities.total} ${facts.data.position}`);
+  }
+  const agency = await api.GET('/api/national-facts/{authorityCode}', { params: { path: { authorityCode: '74' }, query: { at: '2023-10-16' } } });
+  if (agency.data) {
+    const a = agency.data;
+    seen.push(`${a.name} ${a.kind} ${a.inForce} ${a.procedureHandlingSystem?.meetsAllRequirements ?? '-'} ${a.populationDatabase.connected} ${a.populationDatabase.connectedOn ?? '-'} ${a.dissolvedOn ?? '-'}`);
+  } else seen.push(problem(agency.error) ?? '');
+
   // Audit
   const events = await api.GET('/api/authorities/{authorityCode}/procedures/{procedureCode}/events', { params: { path } });
   if (events.data) seen.push(events.data.events.map((e) => `${e.revision} ${e.type} ${e.actor} ${e.recordedAt} ${e.causationId ?? ''} ${e.schemaVersion}`).join());

@@ -19,7 +19,8 @@ export type ScopeTarget = 'command' | 'query';
  * Issue 14: administrators act for their own province. Decides whether `principal` may make
  * `request`, and throws OutsideAuthorityScope (403) when not:
  * - a command needs its authority (the `authorityCode` path parameter) covered by the scope on the
- *   command's effective date (`effectiveFrom` in the JSON body, else in the query string), by the
+ *   command's effective date (`effectiveFrom` in the JSON body, or the date a national fact is dated
+ *   by: `assessedOn`, `connectedOn`, `disconnectedOn`; else `effectiveFrom` in the query string), by the
  *   domain's lineage rule (scopeCoverage); a command endpoint without an authority needs national scope;
  * - a query (only asked when AUTH_QUERY_SCOPE=restricted) needs its authority covered on some date,
  *   or national scope for an endpoint that is not one authority's.
@@ -49,10 +50,14 @@ export class AuthorityScopePolicy {
 
 const outside = (authorityCode: string, scope: AuthorityScope, why: string) => new OutsideAuthorityScope(authorityCode, describeScope(scope), why);
 
+/** The body fields a command may be dated by: a transition's, or a national fact's (issue 18). */
+const DATE_FIELDS = ['effectiveFrom', 'assessedOn', 'connectedOn', 'disconnectedOn'] as const;
+
 /** The command's effective date, when the request states a real one. */
 function effectiveDateOf(request: ScopedRequest): string | undefined {
   const body = request.body;
-  const fromBody = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).effectiveFrom : undefined;
+  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const fromBody = fields && DATE_FIELDS.map((f) => fields[f]).find((v) => v !== undefined);
   const value = fromBody ?? request.query?.effectiveFrom;
   return isCalendarDate(value) ? value : undefined;
 }

@@ -15,7 +15,7 @@ export class ShareResponse {
 }
 
 /** What an answer reflects: the date, the record axis and the log position. */
-class AnswerBasis {
+export class AnswerBasis {
   @ApiProperty({ format: 'date', example: '2023-06-01', description: 'In force on this date' })
   at: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'As recorded at this instant (now when not asked); null for an answer as of a log position' })

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ONLINE_MODES, PAPER_INTAKES, PROCEDURE_EVENT_TYPES, type OnlineMode, type PaperIntake, type RegisteredProcedure } from '@tthc/domain';
+import { ONLINE_MODES, PAPER_INTAKES, PROCEDURE_EVENT_TYPES, type OnlineMode, type PaperIntake, type RegisteredProcedure, NATIONAL_FACT_EVENT_TYPES } from '@tthc/domain';
 
 export class AppendedEvent {
-  @ApiProperty({ enum: PROCEDURE_EVENT_TYPES, example: 'ProcedureUpgradedToFullProcess' })
+  @ApiProperty({ enum: [...PROCEDURE_EVENT_TYPES, ...NATIONAL_FACT_EVENT_TYPES], example: 'ProcedureUpgradedToFullProcess' })
   type: string;
   @ApiProperty({ description: 'Position in the global log; pass it as afterPosition to read your writes', example: 5210 })
   globalPosition: number;

@@ -52,6 +52,8 @@ describe('the national facts read model (issue 18)', () => {
     expect(y2024.populationDatabase.byKind.localities).toMatchObject(NATIONAL_FACTS_FIGURES['2024-08-31'].localities);
     const merged = await national.execute(new GetNationalFactsQuery('2025-07-01'));
     expect(merged.populationDatabase.byKind.localities).toEqual({ count: 34, total: 34, share: 100 });
+    // The dissolved units' assessments end with them: 22 of the 47 still in force (7/13 agencies, 15/34 localities).
+    expect(merged.procedureHandlingSystems).toMatchObject({ count: 22, total: 47, share: 46.81 });
     const eve = await national.execute(new GetNationalFactsQuery('2025-06-30'));
     expect(eve.populationDatabase.byKind.localities).toEqual({ count: 63, total: 63, share: 100 });
     // Before any assessment: nothing assessed, a share of 0 of 0.
