@@ -104,6 +104,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
     databaseUrl: db.url,
     logLevel: 'silent',
     auth: { secret: TEST_JWT_SECRET },
+    // The dashboard's build is served only where a test asks for it (test/dashboard builds it while others run).
+    dashboardDir: null,
     ...appOptions,
     rateLimit: { limit: 1_000_000, ...appOptions.rateLimit },
   });

@@ -16,6 +16,7 @@ import { authOptionsFromConfig, type AuthOptions } from './auth/auth.options.js'
 import { migrateDatabase } from './database/api-schema.js';
 import type { RateLimitOptions } from './http/command-rate-limit.js';
 import { CORRELATION_ID_HEADER, correlationIdMiddleware } from './http/correlation-id.js';
+import { dashboardDirectory, serveDashboard } from './http/dashboard.js';
 import { ProblemExpressAdapter } from './http/express-adapter.js';
 import { jsonBodyParserOptions } from './http/json-body.js';
 import { jsonDepthLimit } from './http/json-depth.js';
@@ -61,6 +62,11 @@ export interface CreateAppOptions {
   databaseBounds?: Partial<DatabaseBounds>;
   /** The HTTP server's header, request and keep-alive timeouts; default HTTP_*_TIMEOUT_MS. */
   httpTimeouts?: Partial<HttpTimeouts>;
+  /**
+   * The dashboard's build to serve at `/` (index.html and assets/); default: DASHBOARD_DIR, else
+   * dist/dashboard when built (`npm run build`); null serves none.
+   */
+  dashboardDir?: string | null;
 }
 
 /** The body limit of POST /api/authorities/{a}/decisions (a 100,000-row annex fits). */
@@ -133,6 +139,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
     });
   }
   app.use(requestLogger(rootLogger));
+  const dashboard = options.dashboardDir === undefined ? dashboardDirectory() : options.dashboardDir;
+  if (dashboard) serveDashboard(app, dashboard);
   // A decision's annex lists up to 100,000 items: its endpoint takes larger bodies, JSON or CSV (raw
   // bytes, decoded strictly as UTF-8 by the controller so that a wrong encoding is named, not garbled).
   app.use(DECISIONS_PATH, json(jsonBodyParserOptions(DECISION_BODY_LIMIT_BYTES)), raw({ type: 'text/csv', limit: DECISION_BODY_LIMIT_BYTES }));

@@ -1,7 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { IssueDecisionCommand, authoritiesAreSetUp, commandBusSetup, seedDemo, setupShippedAuthorities } from '@tthc/application';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
-import { EmbeddedPostgresError, loadSigningSecret, provideDatabase, readConfig, type AppConfig, type DatabaseServer } from '@tthc/platform';
+import { EmbeddedPostgresError, loadSigningSecret, mintToken, provideDatabase, readConfig, type AppConfig, type DatabaseServer } from '@tthc/platform';
 import type { Logger } from 'pino';
 import { AuthNotConfigured, authOptionsFromConfig, type AuthOptions } from './auth/auth.options.js';
 import { createApp } from './create-app.js';
@@ -12,10 +12,10 @@ import { createRootLogger } from './logging/logger.js';
  * (no DATABASE_URL), the secret in DATA_DIR/jwt-secret, made on first start; with DATABASE_URL and no
  * AUTH_*, nothing — the api refuses to start rather than serve an open API by accident.
  */
-async function resolveAuth(config: AppConfig, logger: Logger): Promise<AuthOptions> {
+async function resolveAuth(config: AppConfig, logger: Logger): Promise<{ auth: AuthOptions; embeddedSecret?: string }> {
   if (config.auth.disabled) {
     logger.warn('AUTH_DISABLED=true: the api accepts every request without a token, as an administrator. Never do this outside local development.');
-    return { disabled: true };
+    return { auth: { disabled: true } };
   }
   const configured = config.auth.jwtSecret !== undefined || config.auth.jwksUrl !== undefined;
   const file = configured ? undefined : await loadSigningSecret(config, { create: true });
@@ -26,7 +26,23 @@ async function resolveAuth(config: AppConfig, logger: Logger): Promise<AuthOptio
     );
     if (file.readableByOthers) logger.warn({ path: file.path }, `the signing secret ${file.path} can be read by other users: chmod 600 it`);
   }
-  return authOptionsFromConfig(config.auth, file?.secret);
+  return { auth: authOptionsFromConfig(config.auth, file?.secret), embeddedSecret: file?.source === 'file' ? file.secret : undefined };
+}
+
+/** How long the dashboard link's token lasts (read-only roles: viewer and auditor). */
+const DASHBOARD_LINK_EXPIRES_IN = '8h';
+
+/**
+ * The embedded default's dashboard link: the page with a short-lived read-only token (viewer,
+ * auditor) in the URL fragment, which browsers never send to a server; the page takes it out of the
+ * address bar and keeps it for the tab's session.
+ */
+async function logDashboardLink(logger: Logger, port: number, secret: string): Promise<void> {
+  const token = await mintToken({ secret, subject: 'dashboard', roles: ['viewer', 'auditor'], authorities: ['*'], expiresIn: DASHBOARD_LINK_EXPIRES_IN });
+  logger.info(
+    { dashboard: `http://localhost:${port}/` },
+    `dashboard: http://localhost:${port}/#token=${token} (read-only, valid ${DASHBOARD_LINK_EXPIRES_IN}; a new one: npm run -s cli -- token --role viewer,auditor --sub you, then open http://localhost:${port}/#token=<token>)`,
+  );
 }
 
 /** Serves the HTTP API; without DATABASE_URL it starts (and stops) an embedded PostgreSQL under DATA_DIR. */
@@ -41,8 +57,9 @@ async function main(): Promise<void> {
   const logger = createRootLogger(config.logLevel);
 
   let auth: AuthOptions;
+  let embeddedSecret: string | undefined;
   try {
-    auth = await resolveAuth(config, logger);
+    ({ auth, embeddedSecret } = await resolveAuth(config, logger));
   } catch (error) {
     if (error instanceof AuthNotConfigured) logger.fatal(error.message);
     else logger.fatal({ err: error }, 'could not set up authentication');
@@ -96,6 +113,7 @@ async function main(): Promise<void> {
     const { events } = await setupShippedAuthorities(commandBusSetup(bus));
     logger.info(`set up the provincial-level units from data/: ${events} events`);
   }
+  if (embeddedSecret !== undefined) await logDashboardLink(logger, config.port, embeddedSecret);
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
