@@ -160,6 +160,30 @@ describe('the national table', () => {
     await page.close();
   }, BROWSER_TEST_MS);
 
+  it('with a known-at instant before the data was recorded, shows the table as it stood then and marks the counts revised since', async () => {
+    const page = await open('/?at=2023-10-16&b=2023&knownAt=2020-01-01T00:00:00Z');
+    await row(page, '74').waitFor();
+    const cell = row(page, '74').locator('td').nth(2);
+    expect(await cell.innerText()).toMatch(/^0/);
+    expect(await row(page, '74').locator('.revised').count()).toBeGreaterThan(0);
+    await page.close();
+  }, BROWSER_TEST_MS);
+
+  it("a province's page: its figures, its lineage, the chart, and the movement as a from → to matrix with the net change", async () => {
+    const page = await open('/a/74?at=2023-10-16&b=2023&from=2023-06-01&to=2023-10-16');
+    await page.locator('table.matrix').waitFor();
+    expect(await page.locator('a[data-measure="fullProcess"]').innerText()).toBe('756');
+    // 59 partial → full-process, 197 information-only → partial, 3 information-only withdrawn (the scenario's decisions).
+    const cell = (from: number, to: number) => page.locator(`table.matrix tbody tr:nth-child(${from}) td:nth-of-type(${to})`).innerText();
+    expect(await cell(2, 1)).toBe('59');
+    expect(await cell(3, 2)).toBe('197');
+    expect(await cell(3, 4)).toBe('3');
+    expect(await page.locator('table.matrix tfoot').innerText()).toContain('+59');
+    expect(await page.locator('ul.lineage').innerText()).toContain('(79)');
+    await page.locator('.chart canvas').waitFor();
+    await page.close();
+  }, BROWSER_TEST_MS);
+
   it('works at phone width: no sideways scrolling of the page, the table scrolls in its frame', async () => {
     const page = await open('/?at=2023-10-16&b=2023', { width: 390, height: 844 });
     await row(page, '74').waitFor();

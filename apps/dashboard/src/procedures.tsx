@@ -96,12 +96,18 @@ export function ListView({ authority, params }: { authority: string; params: URL
   );
 }
 
-/** Whatever marks a later correction on an event, if the API gives one (fields named like `corrected…`). */
+/**
+ * The later corrections of an event, as the API marks them: `correctedBy`, the revisions of the
+ * TransitionCorrected events that corrected it (empty when none), or any other `corrected…` member.
+ */
 function correction(event: RecordedEvent): string | null {
   for (const [key, value] of Object.entries(event)) {
-    if (/correct/i.test(key) && value !== null && value !== undefined && value !== false) {
-      return typeof value === 'object' ? JSON.stringify(value) : String(value);
+    if (!/correct/i.test(key) || value === null || value === undefined || value === false) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) return `${t('revision')} ${value.join(', ')}`;
+      continue;
     }
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
   return null;
 }

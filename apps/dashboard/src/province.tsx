@@ -2,14 +2,22 @@
 // dates), the movement between two dates as a from → to matrix, its decisions, and its lineage
 // across the 2025 merger.
 import { useEffect, useRef } from 'preact/hooks';
-import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type Plugin } from 'chart.js';
+import type { Chart as ChartType, Plugin } from 'chart.js';
 import { ApiError, api, getJson, pooled, query, type AuthoritySummary, type Boundaries, type OnlineMode, type ProcedureItem } from './api.js';
 import { Controls, ErrorBox, Loading, Stamp, download, toCsv, useQuery } from './common.js';
 import { lang, num, pct, t, type Key } from './i18n.js';
 import { measureFilter } from './national.js';
 import { asLink, href, navigate, todayInVietnam, viewParams, type ViewParams } from './route.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip);
+/** Chart.js, loaded with the first province page (the national table does without it), its parts registered. */
+let chartModule: Promise<typeof ChartType> | undefined;
+function loadChart(): Promise<typeof ChartType> {
+  chartModule ??= import('chart.js').then(({ Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip }) => {
+    Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip);
+    return Chart;
+  });
+  return chartModule;
+}
 
 const DAY = 86_400_000;
 const CLASSES: OnlineMode[] = ['FULL_PROCESS', 'PARTIAL', 'INFORMATION_ONLY'];
@@ -191,32 +199,40 @@ function History({ authority, boundaries, end }: { authority: string; boundaries
     if (!data || !canvas.current) return;
     const x = (d: string) => Date.parse(`${d}T00:00:00Z`);
     const series = (pick: (s: AuthoritySummary) => number) => data.points.map((p) => ({ x: x(p.at), y: pick(p) }));
-    const chart = new Chart(canvas.current, {
-      type: 'line',
-      data: {
-        datasets: [
-          { label: t('fullProcess'), data: series((p) => p.fullProcess.count), backgroundColor: `${COLOURS.FULL_PROCESS}cc`, borderColor: COLOURS.FULL_PROCESS, fill: true, stepped: 'before', stack: 'classes', pointRadius: 0 },
-          { label: t('partial'), data: series((p) => p.partial.count), backgroundColor: `${COLOURS.PARTIAL}cc`, borderColor: COLOURS.PARTIAL, fill: '-1', stepped: 'before', stack: 'classes', pointRadius: 0 },
-          { label: t('informationOnly'), data: series((p) => p.informationOnly.count), backgroundColor: `${COLOURS.INFORMATION_ONLY}cc`, borderColor: COLOURS.INFORMATION_ONLY, fill: '-1', stepped: 'before', stack: 'classes', pointRadius: 0 },
-          { label: t('paperIntakeDisabled'), data: series((p) => p.paperIntakeDisabled.count), borderColor: COLOURS.paper, borderDash: [6, 3], fill: false, stepped: 'before', stack: 'paper', yAxisID: 'y', pointRadius: 0 },
-        ],
-      },
-      options: {
-        animation: false,
-        maintainAspectRatio: false,
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        scales: {
-          x: { type: 'linear', ticks: { callback: (v) => new Date(Number(v)).toISOString().slice(0, 7), maxTicksLimit: 8 }, min: x(start), max: x(end) },
-          y: { stacked: true, beginAtZero: true, ticks: { callback: (v) => num(Number(v)) } },
+    let chart: ChartType | undefined;
+    let gone = false;
+    void loadChart().then((Chart) => {
+      if (gone || !canvas.current) return;
+      chart = new Chart(canvas.current, {
+        type: 'line',
+        data: {
+          datasets: [
+            { label: t('fullProcess'), data: series((p) => p.fullProcess.count), backgroundColor: `${COLOURS.FULL_PROCESS}cc`, borderColor: COLOURS.FULL_PROCESS, fill: true, stepped: 'before', stack: 'classes', pointRadius: 0 },
+            { label: t('partial'), data: series((p) => p.partial.count), backgroundColor: `${COLOURS.PARTIAL}cc`, borderColor: COLOURS.PARTIAL, fill: '-1', stepped: 'before', stack: 'classes', pointRadius: 0 },
+            { label: t('informationOnly'), data: series((p) => p.informationOnly.count), backgroundColor: `${COLOURS.INFORMATION_ONLY}cc`, borderColor: COLOURS.INFORMATION_ONLY, fill: '-1', stepped: 'before', stack: 'classes', pointRadius: 0 },
+            { label: t('paperIntakeDisabled'), data: series((p) => p.paperIntakeDisabled.count), borderColor: COLOURS.paper, borderDash: [6, 3], fill: false, stepped: 'before', stack: 'paper', yAxisID: 'y', pointRadius: 0 },
+          ],
         },
-        plugins: {
-          tooltip: { callbacks: { title: (items: { parsed: { x: number | null } }[]) => new Date(items[0].parsed.x ?? 0).toISOString().slice(0, 10) } },
-          decisionLines: { dates: (data.decisions ?? []).map((d) => x(d.effectiveFrom)) },
-        } as never,
-      },
-      plugins: [decisionLines],
+        options: {
+          animation: false,
+          maintainAspectRatio: false,
+          interaction: { mode: 'nearest', axis: 'x', intersect: false },
+          scales: {
+            x: { type: 'linear', ticks: { callback: (v) => new Date(Number(v)).toISOString().slice(0, 7), maxTicksLimit: 8 }, min: x(start), max: x(end) },
+            y: { stacked: true, beginAtZero: true, ticks: { callback: (v) => num(Number(v)) } },
+          },
+          plugins: {
+            tooltip: { callbacks: { title: (items: { parsed: { x: number | null } }[]) => new Date(items[0].parsed.x ?? 0).toISOString().slice(0, 10) } },
+            decisionLines: { dates: (data.decisions ?? []).map((d) => x(d.effectiveFrom)) },
+          } as never,
+        },
+        plugins: [decisionLines],
+      });
     });
-    return () => chart.destroy();
+    return () => {
+      gone = true;
+      chart?.destroy();
+    };
   }, [result.data, lang.value]);
   return (
     <section aria-labelledby="history">
