@@ -26,7 +26,8 @@ export function printReadModelVerification(report: ReadModelVerification, out: W
     `read models: ${report.eventsReplayed} events replayed up to position ${report.upToPosition}` +
       `${behind > 0 ? ` (the log goes on to ${report.headPosition}: not projected yet, not checked)` : ''}; ` +
       `${report.authoritiesChecked} authorities on ${report.datesChecked} dates (${report.summariesChecked} summaries, ` +
-      `${report.intervalPath.summariesChecked} on the bitemporal path), ${report.proceduresChecked} procedures, ${report.decisionsChecked} decisions\n`,
+      `${report.intervalPath.summariesChecked} on the bitemporal path), ${report.proceduresChecked} procedures, ${report.decisionsChecked} decisions, ` +
+      `${report.unitsChecked} units, ${report.nationalFactsChecked} national facts rows\n`,
   );
   out.write(`read models: ${report.mismatchCount === 0 ? 'ok' : `${report.mismatchCount} mismatch(es)`}\n`);
   if (report.mismatchCount === 0) return;

@@ -4,6 +4,7 @@ import { createReadModelHarness, type ReadModelHarness } from '../testing/read-m
 import { snapshotReadModels } from '../testing/read-model-test-kit.js';
 import { ReadModelVerifier } from '../verification/read-model-verifier.js';
 import { loadLineageUnits } from '../authorities/authority-lineage.projection.js';
+import { migrateReadModels } from '../read-model.data-source.js';
 import { GetAgencyFactsHandler, GetAgencyFactsQuery, GetNationalFactsHandler, GetNationalFactsQuery } from './national-facts.queries.js';
 
 const context = { actor: 'test', correlationId: 'national-facts-test' };
@@ -108,5 +109,26 @@ describe('the national facts read model (issue 18)', () => {
     expect(before.national_facts.length).toBe(76 + 63 + 18 + 1);
     await rebuildReadModels(h.dataSource, h.store, { batchSize: 50 });
     expect(await snapshotReadModels(h.dataSource)).toEqual(before);
+  });
+});
+
+describe('the national facts migration on a database projected before it (issue 18)', () => {
+  let h: ReadModelHarness;
+  beforeAll(async () => {
+    h = await createReadModelHarness(); // the 63 units
+    await setupShippedAuthorities(storeSetup(h.store), 'reorganisation', 'test');
+    const head = await h.store.headPosition();
+    const runner = h.runner({ batchSize: 100 });
+    while ((await runner.checkpoint()) < head) await runner.catchUp();
+  }, 120_000);
+  afterAll(() => h?.close());
+
+  it('fills the authorities from the log exactly as the projector writes them', async () => {
+    const projected = await snapshotReadModels(h.dataSource);
+    expect(projected.national_fact_authorities).toHaveLength(63);
+    await h.dataSource.query('DROP TABLE read_model.national_facts, read_model.national_fact_authorities');
+    await h.dataSource.query(`DELETE FROM read_model_migrations WHERE name = 'ReadModelsNationalFacts1733100000000'`);
+    expect(await migrateReadModels(h.dataSource)).toEqual(['ReadModelsNationalFacts1733100000000']);
+    expect(await snapshotReadModels(h.dataSource)).toEqual(projected);
   });
 });
