@@ -76,7 +76,10 @@ export async function handleProcedureCommand(
   context: CommandContext,
 ): Promise<CommandResult> {
   validateCommand(command); // malformed input never costs a read
-  const { authorityCode, effectiveFrom } = command.data;
+  const { authorityCode } = command.data;
+  // A correction dated anew is held to the dates of a decision; one that keeps the date (or a
+  // rescission) is about history the unit made while it existed, and is allowed after its dissolution.
+  const effectiveFrom = 'effectiveFrom' in command.data ? command.data.effectiveFrom : undefined;
   // The discontinuation itself is dated on the dissolution: the only command allowed then.
   await requireAuthorityInForce(store, authorityCode, command.type === 'DiscontinueProcedure' ? undefined : effectiveFrom);
   const streamId = procedureStreamId(command.data.authorityCode, command.data.procedureCode);

@@ -8,6 +8,7 @@ export * from './procedure/procedure.state.js';
 export * from './procedure/procedure.validation.js';
 export * from './procedure/procedure.decide.js';
 export * from './procedure/procedure.history.js';
+export * from './procedure/procedure.standing.js';
 export * from './decision/decision.types.js';
 export * from './decision/decision.validation.js';
 export * from './decision/decision.decide.js';

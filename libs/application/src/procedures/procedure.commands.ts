@@ -1,5 +1,7 @@
 import type {
+  CorrectTransition,
   DisablePaperIntake,
+  RescindTransitions,
   DiscontinueProcedure,
   ProcedureCommand,
   ReclassifyProcedure,
@@ -53,13 +55,29 @@ export class DiscontinueProcedureCommand extends ProcedureBusCommand<Discontinue
   }
 }
 
+/** Correct an event of the stream (an entry made in error), by revision. */
+export class CorrectTransitionCommand extends ProcedureBusCommand<CorrectTransition> {
+  toDomain(): CorrectTransition {
+    return { type: 'CorrectTransition', data: this.data };
+  }
+}
+
+/** Rescind events of the stream by a later decision, by revision. */
+export class RescindTransitionsCommand extends ProcedureBusCommand<RescindTransitions> {
+  toDomain(): RescindTransitions {
+    return { type: 'RescindTransitions', data: this.data };
+  }
+}
+
 export type AnyProcedureBusCommand =
   | RegisterProcedureCommand
   | ReclassifyProcedureCommand
   | DisablePaperIntakeCommand
   | ReenablePaperIntakeCommand
   | WithdrawProcedureCommand
-  | DiscontinueProcedureCommand;
+  | DiscontinueProcedureCommand
+  | CorrectTransitionCommand
+  | RescindTransitionsCommand;
 
 /** The bus command for a domain command (seeds and scripts dispatch through the CommandBus too). */
 export function toBusCommand(command: ProcedureCommand, context: CommandContext): AnyProcedureBusCommand {
@@ -76,6 +94,10 @@ export function toBusCommand(command: ProcedureCommand, context: CommandContext)
       return new WithdrawProcedureCommand(command.data, context);
     case 'DiscontinueProcedure':
       return new DiscontinueProcedureCommand(command.data, context);
+    case 'CorrectTransition':
+      return new CorrectTransitionCommand(command.data, context);
+    case 'RescindTransitions':
+      return new RescindTransitionsCommand(command.data, context);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

@@ -4,7 +4,9 @@ import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import type { CommandResult } from '../command-context.js';
 import { handleProcedureCommand } from '../handle-command.js';
 import {
+  CorrectTransitionCommand,
   DisablePaperIntakeCommand,
+  RescindTransitionsCommand,
   DiscontinueProcedureCommand,
   ReclassifyProcedureCommand,
   ReenablePaperIntakeCommand,
@@ -38,7 +40,15 @@ export class WithdrawProcedureHandler extends ProcedureCommandHandler<WithdrawPr
 @CommandHandler(DiscontinueProcedureCommand)
 export class DiscontinueProcedureHandler extends ProcedureCommandHandler<DiscontinueProcedureCommand> {}
 
+@CommandHandler(CorrectTransitionCommand)
+export class CorrectTransitionHandler extends ProcedureCommandHandler<CorrectTransitionCommand> {}
+
+@CommandHandler(RescindTransitionsCommand)
+export class RescindTransitionsHandler extends ProcedureCommandHandler<RescindTransitionsCommand> {}
+
 export const PROCEDURE_COMMAND_HANDLERS = [
+  CorrectTransitionHandler,
+  RescindTransitionsHandler,
   DiscontinueProcedureHandler,
   RegisterProcedureHandler,
   ReclassifyProcedureHandler,

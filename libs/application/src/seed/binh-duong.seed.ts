@@ -1,4 +1,4 @@
-import { itemCommand, type DecisionItem, type IssueDecision, type OnlineMode, type ProcedureCommand } from '@tthc/domain';
+import { itemCommand, type DecisionItem, type IssueDecision, type OnlineMode, type ProcedureCommand, type RecordingCommand } from '@tthc/domain';
 import { prng, shuffle, SYNTHETIC_FIELDS, SYNTHETIC_LEVELS } from './prng.js';
 
 /**
@@ -72,6 +72,6 @@ export function binhDuongSeedDecisions(): IssueDecision[] {
 }
 
 /** The same scenario as single commands, one per item (each referencing its decision's number). */
-export function binhDuongSeedCommands(): ProcedureCommand[] {
+export function binhDuongSeedCommands(): RecordingCommand[] {
   return binhDuongSeedDecisions().flatMap(({ data }) => data.items.map((item) => itemCommand(data, item)));
 }

@@ -1,7 +1,7 @@
 import { DomainError, IllegalProcedureTransition } from '../shared/errors.js';
 import { decide as decideProcedure } from '../procedure/procedure.decide.js';
 import type { ProcedureEvent } from '../procedure/procedure.events.js';
-import { evolve, type ProcedureState } from '../procedure/procedure.state.js';
+import { evolve, stateOn, type ProcedureState } from '../procedure/procedure.state.js';
 import type { DecisionIssued, DecisionItem, IssueDecision, SummaryCounts } from './decision.types.js';
 import { itemCommand, validateDecision } from './decision.validation.js';
 
@@ -60,8 +60,9 @@ export function decideDecision(command: IssueDecision, stateOf: (procedureCode: 
       const events = decideProcedure(itemCommand(command.data, item), before);
       const after = events.reduce(evolve, before);
       outcomes.push({ index, procedureCode: item.procedureCode, action: item.action, before, after, events });
-      addCounts(effect, countsOf(after), 1);
-      addCounts(effect, countsOf(before), -1);
+      // On the effective date: a late decision's change there may differ from its change to the latest state.
+      addCounts(effect, countsOf(stateOn(after, command.data.effectiveFrom)), 1);
+      addCounts(effect, countsOf(stateOn(before, command.data.effectiveFrom)), -1);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const reason = error instanceof IllegalProcedureTransition ? error.reason : error.code;

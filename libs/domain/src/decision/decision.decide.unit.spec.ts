@@ -68,12 +68,12 @@ describe('decideDecision', () => {
     expect(outcome.effect).toEqual({ total: -1, fullProcess: 0, partial: 0, informationOnly: -1, paperIntakeDisabled: 0 });
   });
 
-  it('refuses an item dated before its procedure last changed', () => {
+  it('refuses an item dated before its procedure is registered', () => {
     const outcome = decideDecision(
       decision([{ procedureCode: '1.000002', action: 'reclassify', onlineMode: 'PARTIAL' }], { effectiveFrom: '2023-05-01', issuedOn: '2023-05-01' }),
       states(),
     );
-    expect(outcome.refusals[0].reason).toBe('EFFECTIVE_DATE_BEFORE_LAST_TRANSITION');
+    expect(outcome.refusals[0].reason).toBe('EFFECTIVE_DATE_BEFORE_REGISTRATION');
   });
 });
 

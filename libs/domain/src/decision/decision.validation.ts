@@ -1,6 +1,6 @@
 import { isCalendarDate } from '../shared/calendar-date.js';
 import { DomainError, InvalidCommand, type FieldError } from '../shared/errors.js';
-import type { ProcedureCommand } from '../procedure/procedure.commands.js';
+import type { ProcedureCommand, RecordingCommand } from '../procedure/procedure.commands.js';
 import { AUTHORITY_CODE_PATTERN, FORBIDDEN_CHARACTERS, validateCommand } from '../procedure/procedure.validation.js';
 import { DECISION_ACTIONS, type DecisionItem, type IssueDecision } from './decision.types.js';
 
@@ -47,7 +47,7 @@ function numberErrors(number: unknown): FieldError[] {
  * The single command an item stands for, dated and referenced by the decision. The item's own
  * fields are passed as they are: validateCommand judges them exactly as it judges a single command.
  */
-export function itemCommand(decision: IssueDecision['data'], item: DecisionItem): ProcedureCommand {
+export function itemCommand(decision: IssueDecision['data'], item: DecisionItem): RecordingCommand {
   const key = { authorityCode: decision.authorityCode, procedureCode: item.procedureCode };
   const dated = { ...key, effectiveFrom: decision.effectiveFrom, decisionRef: decision.number, ...(item.reason !== undefined && { reason: item.reason }) };
   switch (item.action) {

@@ -266,18 +266,30 @@ describe('Procedure', () => {
       upgradedToFullProcess({ effectiveFrom: '2023-06-01' }),
     ];
 
-    it.each(commandsOtherThanRegistration({ onlineMode: 'PARTIAL', effectiveFrom: '2023-05-31' }))(
-      'refuses to %s it with effect from an earlier date',
-      (_, command) =>
-        given(lastOnJune1st)
-          .when(command)
-          .thenThrows(IllegalProcedureTransition, because('EFFECTIVE_DATE_BEFORE_LAST_TRANSITION')),
-    );
-
-    it('refuses a date after its registration but before its last transition', () =>
+    // Late decisions (issue 15): decided on the state in force on their date, refused only when they
+    // break a rule there or make the later transition illegal (procedure.late.unit.spec.ts has more).
+    it('accepts a late paper decision that leaves the later upgrade legal', () =>
       given(lastOnJune1st)
         .when(disablePaperIntake({ effectiveFrom: '2023-03-01' }))
-        .thenThrows(IllegalProcedureTransition, because('EFFECTIVE_DATE_BEFORE_LAST_TRANSITION')));
+        .then([paperIntakeDisabled({ effectiveFrom: '2023-03-01' })]));
+
+    it('refuses a late reclassification to the mode already in force on its date', () =>
+      given(lastOnJune1st)
+        .when(reclassify({ onlineMode: 'PARTIAL', effectiveFrom: '2023-05-31' }))
+        .thenThrows(IllegalProcedureTransition, because('ALREADY_IN_MODE')));
+
+    it('refuses a late withdrawal, naming the later upgrade it would make illegal', () =>
+      given(lastOnJune1st)
+        .when(withdraw({ effectiveFrom: '2023-05-31' }))
+        .thenThrows(
+          IllegalProcedureTransition,
+          (e) => e.reason === 'CONFLICTS_WITH_LATER_TRANSITION' && e.conflictsWith?.revision === 1 && e.conflictsWith.reason === 'ALREADY_WITHDRAWN',
+        ));
+
+    it('refuses a date before its registration', () =>
+      given(lastOnJune1st)
+        .when(disablePaperIntake({ effectiveFrom: '2022-12-31' }))
+        .thenThrows(IllegalProcedureTransition, because('EFFECTIVE_DATE_BEFORE_REGISTRATION')));
 
     it('accepts a transition on the same date', () =>
       given(lastOnJune1st)
@@ -294,10 +306,10 @@ describe('Procedure', () => {
         .when(withdraw({ effectiveFrom: '2031-01-01' }))
         .then([withdrawn({ effectiveFrom: '2031-01-01' })]));
 
-    it('compares with the latest transition, a future-dated one included', () =>
+    it('places a decision before a future-dated one, and refuses it when that one would become illegal', () =>
       given([...lastOnJune1st, paperIntakeDisabled({ effectiveFrom: '2031-01-01' })])
-        .when(reclassify({ onlineMode: 'PARTIAL', effectiveFrom: '2030-12-31' }))
-        .thenThrows(IllegalProcedureTransition, because('EFFECTIVE_DATE_BEFORE_LAST_TRANSITION')));
+        .when(reclassify({ onlineMode: 'INFORMATION_ONLY', effectiveFrom: '2030-12-31' }))
+        .thenThrows(IllegalProcedureTransition, (e) => e.reason === 'CONFLICTS_WITH_LATER_TRANSITION' && e.conflictsWith?.revision === 2));
   });
 
   describe('whatever the code of its authority', () => {

@@ -79,7 +79,8 @@ export type ProcedureDiscontinued = {
   data: Transition & { successorCode: string };
 };
 
-export type ProcedureEvent =
+/** The events that state a fact about the procedure on a date: what corrections and rescissions name. */
+export type ProcedureFact =
   | ProcedureRegistered
   | ProcedureUpgradedToFullProcess
   | ProcedureUpgradedToPartialOnline
@@ -89,6 +90,52 @@ export type ProcedureEvent =
   | PaperIntakeReenabled
   | ProcedureWithdrawn
   | ProcedureDiscontinued;
+
+export type ProcedureFactType = ProcedureFact['type'];
+
+/** Which stored event a correction or rescission is about: its revision in the stream and its type. */
+export interface EventReference {
+  revision: number;
+  type: ProcedureFactType;
+}
+
+/**
+ * An entry made in error, corrected (issue 15): the event at `corrects.revision` now stands as
+ * `correctedTo` (a whole fact of the same kind, or the mode transition it really was), from the moment
+ * this event was recorded. The corrected event keeps its bytes; a later correction of the same event
+ * replaces this one. `effectiveFrom` is the first date on which the truth changes (the earlier of the
+ * old and the right effective dates); `decisionRef`, when given, is the act that made the correction.
+ */
+export type TransitionCorrected = {
+  type: 'TransitionCorrected';
+  data: ProcedureKey & {
+    effectiveFrom: CalendarDate;
+    corrects: EventReference;
+    correctedTo: ProcedureFact;
+    reason: string;
+    decisionRef?: string;
+  };
+};
+
+/**
+ * A fact rescinded (annulled) by a later decision `decisionRef`: from the moment this event was
+ * recorded, the event at `rescinds.revision` is known never to have taken effect. `effectiveFrom` is
+ * the rescinded fact's effective date (the first date on which the truth changes).
+ */
+export type TransitionRescinded = {
+  type: 'TransitionRescinded';
+  data: ProcedureKey & {
+    effectiveFrom: CalendarDate;
+    rescinds: EventReference;
+    decisionRef: string;
+    reason?: string;
+  };
+};
+
+/** Events about other events: they change what is known of the procedure's history, not the procedure. */
+export type ProcedureAmendment = TransitionCorrected | TransitionRescinded;
+
+export type ProcedureEvent = ProcedureFact | ProcedureAmendment;
 
 export type ProcedureEventType = ProcedureEvent['type'];
 
@@ -103,7 +150,13 @@ export const PROCEDURE_EVENT_TYPES: readonly ProcedureEventType[] = [
   'PaperIntakeReenabled',
   'ProcedureWithdrawn',
   'ProcedureDiscontinued',
+  'TransitionCorrected',
+  'TransitionRescinded',
 ];
+
+export function isAmendment(event: ProcedureEvent): event is ProcedureAmendment {
+  return event.type === 'TransitionCorrected' || event.type === 'TransitionRescinded';
+}
 
 /** Schema version of every procedure event's `data` (bump with an upcaster when a shape changes). */
 export const PROCEDURE_EVENT_SCHEMA_VERSION = 1;

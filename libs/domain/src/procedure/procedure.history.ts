@@ -1,7 +1,8 @@
 import { isCalendarDate, type CalendarDate } from '../shared/calendar-date.js';
 import { InvalidCommand, type FieldError } from '../shared/errors.js';
-import type { ProcedureEvent } from './procedure.events.js';
-import { evolve, initialState, type ProcedureState, type RegisteredProcedure } from './procedure.state.js';
+import { isAmendment, type ProcedureEvent } from './procedure.events.js';
+import { foldFacts, standing } from './procedure.standing.js';
+import type { RegisteredProcedure } from './procedure.state.js';
 
 /** A procedure event as the log holds it: its place in the stream and the log, and when it was recorded. */
 export type RecordedProcedureEvent = ProcedureEvent & {
@@ -33,9 +34,13 @@ export interface ProcedureStateAt {
 
 /**
  * Time travel on one stream: the procedure's state in force on `at` as recorded by `knownAt`, from its
- * events alone. An event counts only if it was recorded at or before `knownAt` (its metadata's
- * `recordedAt`) and takes effect on or before `at`; the rest of the stream is ignored. The events are
- * folded with the decider's own `evolve`, in revision order.
+ * events alone. Only events recorded at or before `knownAt` (their metadata's `recordedAt`) are known;
+ * of those, corrections and rescissions apply to the facts they name, and the standing facts that take
+ * effect on or before `at` are folded in valid-time order (by effective date, then revision): a late
+ * decision counts from its date, but only as known from its recording.
+ *
+ * `revision`/`globalPosition`: the last known event that bears on the answer (a fact considered, or a
+ * correction or rescission effective by `at`); `eventsConsidered`: the standing facts folded.
  *
  * @example
  *   const { inForce, state } = stateAt(events, { at: '2023-09-01', knownAt: '2023-08-01T00:00:00Z' });
@@ -43,22 +48,22 @@ export interface ProcedureStateAt {
 export function stateAt(events: readonly RecordedProcedureEvent[], view: HistoricalView): ProcedureStateAt {
   validateHistoricalView(view);
   const known = view.knownAt === undefined ? undefined : Date.parse(view.knownAt);
-  let state: ProcedureState = initialState();
+  const knownEvents = [...events]
+    .sort((a, b) => a.revision - b.revision)
+    .filter((e) => known === undefined || Date.parse(e.metadata.recordedAt) <= known);
+  const facts = standing(knownEvents.map((event) => ({ revision: event.revision, event }))).filter((f) => f.fact.data.effectiveFrom <= view.at);
+  const state = foldFacts(facts);
+  const bearing = new Set(facts.map((f) => f.revision));
   let last: RecordedProcedureEvent | undefined;
-  let considered = 0;
-  for (const event of [...events].sort((a, b) => a.revision - b.revision)) {
-    if (known !== undefined && Date.parse(event.metadata.recordedAt) > known) continue;
-    if (event.data.effectiveFrom > view.at) continue;
-    state = evolve(state, event);
-    last = event;
-    considered++;
+  for (const event of knownEvents) {
+    if (bearing.has(event.revision) || (isAmendment(event) && event.data.effectiveFrom <= view.at)) last = event;
   }
   return {
     inForce: state.status === 'offered',
     state: state.status === 'unregistered' ? null : state,
     revision: last?.revision ?? null,
     globalPosition: last?.globalPosition ?? null,
-    eventsConsidered: considered,
+    eventsConsidered: facts.length,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { CalendarDate } from '../shared/calendar-date.js';
 import type { OnlineMode, PaperIntake, ProcedureEvent } from './procedure.events.js';
+import { foldFacts, standing, type LogEntry } from './procedure.standing.js';
 
 export type ProcedureState =
   | { status: 'unregistered' }
@@ -23,40 +24,34 @@ export type RegisteredProcedure = Exclude<ProcedureState, { status: 'unregistere
 
 export const initialState = (): ProcedureState => ({ status: 'unregistered' });
 
+/**
+ * The procedure as its stream now tells it: the fold of its standing facts in valid-time order (a
+ * late decision takes effect at its date; corrections and rescissions apply), so `onlineMode`,
+ * `paperIntake` and `status` are those in force from `lastEffectiveFrom`, the latest effective date.
+ *
+ * The stream's events themselves ride along as a non-enumerable `log` (see `logOf`): `decide` needs the
+ * history to place a late decision, while answers, JSON and equality see the state alone.
+ */
 export function evolve(state: ProcedureState, event: ProcedureEvent): ProcedureState {
-  const { type, data } = event;
-  if (type === 'ProcedureRegistered') {
-    return {
-      status: 'offered',
-      authorityCode: data.authorityCode,
-      procedureCode: data.procedureCode,
-      name: data.name,
-      ...(data.field !== undefined && { field: data.field }),
-      ...(data.level !== undefined && { level: data.level }),
-      onlineMode: data.onlineMode,
-      paperIntake: data.paperIntake,
-      lastEffectiveFrom: data.effectiveFrom,
-    };
-  }
-  // A transition on a stream without registration is a corrupt stream; keep the state as it is.
-  if (state.status === 'unregistered') return state;
-  const dated = { ...state, lastEffectiveFrom: data.effectiveFrom };
-  switch (type) {
-    case 'ProcedureUpgradedToFullProcess':
-    case 'ProcedureUpgradedToPartialOnline':
-    case 'ProcedureDowngradedToPartialOnline':
-    case 'ProcedureDowngradedToInformationOnly':
-      return { ...dated, onlineMode: data.to };
-    case 'PaperIntakeDisabled':
-    case 'PaperIntakeReenabled':
-      return { ...dated, paperIntake: data.to };
-    case 'ProcedureWithdrawn':
-      return { ...dated, status: 'withdrawn', withdrawnFrom: data.effectiveFrom };
-    case 'ProcedureDiscontinued':
-      return { ...dated, status: 'withdrawn', withdrawnFrom: data.effectiveFrom, discontinuedInto: data.successorCode };
-    default: {
-      const _exhaustive: never = type;
-      return _exhaustive;
-    }
-  }
+  const log = [...logOf(state), { revision: logOf(state).length, event }];
+  return withLog(foldFacts(standing(log)), log);
+}
+
+/** The events folded into `state`, with their revisions (empty for a state not built by `evolve`). */
+export function logOf(state: ProcedureState): readonly LogEntry[] {
+  return (state as { [LOG]?: readonly LogEntry[] })[LOG] ?? [];
+}
+
+const LOG = Symbol('log');
+
+function withLog(state: ProcedureState, log: readonly LogEntry[]): ProcedureState {
+  Object.defineProperty(state, LOG, { value: log, enumerable: false });
+  return state;
+}
+
+/** The state in force on `date` (a calendar date), from the history `state` was folded from. */
+export function stateOn(state: ProcedureState, date: string): ProcedureState {
+  const log = logOf(state);
+  if (log.length === 0) return state;
+  return foldFacts(standing(log).filter((f) => f.fact.data.effectiveFrom <= date));
 }

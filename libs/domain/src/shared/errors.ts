@@ -43,12 +43,32 @@ export type TransitionRefusal =
   | 'PAPER_INTAKE_ALREADY_DISABLED'
   | 'PAPER_INTAKE_ALREADY_ACCEPTED'
   | 'PAPER_INTAKE_REQUIRES_ONLINE_MODE'
-  | 'EFFECTIVE_DATE_BEFORE_LAST_TRANSITION';
+  | 'EFFECTIVE_DATE_BEFORE_LAST_TRANSITION'
+  | 'EFFECTIVE_DATE_BEFORE_REGISTRATION'
+  | 'WRONG_DIRECTION'
+  | 'CONFLICTS_WITH_LATER_TRANSITION'
+  | 'NO_SUCH_EVENT'
+  | 'NOT_CORRECTABLE'
+  | 'CORRECTION_CHANGES_NOTHING';
+
+/** The recorded event a refusal names (a later transition that the command would make illegal). */
+export interface ConflictingEvent {
+  revision: number;
+  type: string;
+  effectiveFrom: string;
+  decisionRef: string | null;
+  /** Why that event would become illegal (ALREADY_IN_MODE, ALREADY_WITHDRAWN, …). */
+  reason: TransitionRefusal;
+}
 
 /** The domain refuses a well-formed command in the procedure's current state. */
 export class IllegalProcedureTransition extends DomainError {
   readonly code = 'ILLEGAL_PROCEDURE_TRANSITION';
-  constructor(readonly reason: TransitionRefusal, message: string) {
+  constructor(
+    readonly reason: TransitionRefusal,
+    message: string,
+    readonly conflictsWith?: ConflictingEvent,
+  ) {
     super(message);
   }
 }
