@@ -37,6 +37,8 @@ const ENDPOINTS: Endpoint[] = [
   { group: 'command', method: 'post', path: () => `${procedurePath(procedureCode)}/disable-paper-intake`, body: () => decision() },
   { group: 'command', method: 'post', path: () => `${procedurePath(procedureCode)}/reenable-paper-intake`, body: () => decision() },
   { group: 'command', method: 'post', path: () => `${procedurePath(procedureCode)}/withdraw`, body: () => decision() },
+  { group: 'command', method: 'post', path: () => `${procedurePath(procedureCode)}/corrections`, body: () => ({ revision: 0, effectiveFrom: '2023-05-01', reason: 'sai ngày' }) },
+  { group: 'command', method: 'post', path: () => `${procedurePath(procedureCode)}/rescissions`, body: () => ({ revisions: [0], decisionRef: 'QĐ 99/QĐ-UBND' }) },
   { group: 'query', method: 'get', path: () => '/api/authorities' },
   { group: 'query', method: 'get', path: () => '/api/authorities/74/summary?at=2023-06-01' },
   { group: 'query', method: 'get', path: () => '/api/authorities/74/movement?from=2023-01-01&to=2023-12-31' },

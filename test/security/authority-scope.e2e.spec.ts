@@ -65,6 +65,19 @@ const COMMANDS: CommandCase[] = [
     status: 200,
   },
   {
+    // Issue 15: the re-enabling (revision 3) was dated wrong; then rescinded altogether.
+    route: 'POST /authorities/:authorityCode/procedures/:procedureCode/corrections',
+    path: (a, p) => `${procedurePath(p, a)}/corrections`,
+    body: (_, d) => ({ revision: 3, effectiveFrom: d, reason: 'Nhập nhầm ngày hiệu lực' }),
+    status: 200,
+  },
+  {
+    route: 'POST /authorities/:authorityCode/procedures/:procedureCode/rescissions',
+    path: (a, p) => `${procedurePath(p, a)}/rescissions`,
+    body: () => ({ revisions: [3], decisionRef: 'QĐ 99/QĐ-UBND' }),
+    status: 200,
+  },
+  {
     route: 'POST /authorities/:authorityCode/procedures/:procedureCode/withdraw',
     path: (a, p) => `${procedurePath(p, a)}/withdraw`,
     body: (_, d) => decision({ effectiveFrom: d }),
@@ -107,7 +120,7 @@ const COMMANDS: CommandCase[] = [
 let factDays = 0;
 const factDate = () => new Date(Date.UTC(2024, 0, 1) + factDays++ * 86_400_000).toISOString().slice(0, 10);
 /** Effective dates of the sequence, one a month from 2023-06-01. */
-const DATES = ['2023-06-01', '2023-07-01', '2023-08-01', '2023-09-01', '2023-10-01', '2023-11-01', '2023-12-01', '2024-01-01', '2024-02-01'];
+const DATES = ['2023-06-01', '2023-07-01', '2023-08-01', '2023-09-01', '2023-10-01', '2023-11-01', '2023-12-01', '2024-01-01', '2024-02-01', '2024-03-01', '2024-04-01'];
 
 type Signer = (payload: JWTPayload) => Promise<string>;
 

@@ -13,6 +13,7 @@ import {
   InvalidCommand,
   ProcedureNotFound,
   UnknownAuthority,
+  type ConflictingEvent,
   type FieldError,
   type ItemRefusal,
 } from '@tthc/domain';
@@ -57,6 +58,8 @@ export interface Problem {
   /** On 409 authority-dissolved: the unit that succeeded the dissolved one, and from when. */
   successorCode?: string;
   dissolvedOn?: string;
+  /** On 409 illegal-transition (CONFLICTS_WITH_LATER_TRANSITION): the recorded event that would become illegal. */
+  conflictsWith?: ConflictingEvent;
 }
 
 const problem = (status: number, slug: string, title: string, detail: string, extra: Partial<Problem> = {}): Problem => ({
@@ -170,6 +173,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof IllegalProcedureTransition) {
       return problem(409, 'illegal-transition', 'The procedure cannot make this transition', exception.message, {
         reason: exception.reason,
+        ...(exception.conflictsWith !== undefined && { conflictsWith: exception.conflictsWith }),
       });
     }
     if (exception instanceof DecisionRefused) {

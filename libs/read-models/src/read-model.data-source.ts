@@ -6,6 +6,7 @@ import { ReadModelsInitial1732600000000 } from './migrations/1732600000000-read-
 import { ReadModelsLogPositions1732700000000 } from './migrations/1732700000000-read-models-log-positions.js';
 import { ReadModelsAuthorityLineage1732800000000 } from './migrations/1732800000000-read-models-authority-lineage.js';
 import { ReadModelsDecisions1732900000000 } from './migrations/1732900000000-read-models-decisions.js';
+import { ReadModelsSupersededTransitions1733000000000 } from './migrations/1733000000000-read-models-superseded-transitions.js';
 import { ReadModelsNationalFacts1733100000000 } from './migrations/1733100000000-read-models-national-facts.js';
 
 export const READ_MODEL_MIGRATIONS = [
@@ -13,6 +14,7 @@ export const READ_MODEL_MIGRATIONS = [
   ReadModelsLogPositions1732700000000,
   ReadModelsAuthorityLineage1732800000000,
   ReadModelsDecisions1732900000000,
+  ReadModelsSupersededTransitions1733000000000,
   ReadModelsNationalFacts1733100000000,
 ];
 

@@ -39,6 +39,16 @@ export async function everyEndpoint(baseUrl: string, token: string): Promise<str
     await api.POST('/api/authorities/{authorityCode}/procedures/{procedureCode}/withdraw', { params: { path }, body: { ...decision, reason: 'bãi bỏ' } }),
   ];
   for (const { data, error } of commands) seen.push(data ? data.events.map((e) => e.type).join() : (problem(error) ?? ''));
+  const corrected = await api.POST('/api/authorities/{authorityCode}/procedures/{procedureCode}/corrections', {
+    params: { path, header: { 'Idempotency-Key': 'correct-1.001612-1' } },
+    body: { revision: 1, effectiveFrom: '2023-08-21', reason: 'Nhập nhầm ngày hiệu lực', correctionRef: 'CV 12/VP-UBND' },
+  });
+  seen.push(corrected.data ? corrected.data.events.map((e) => e.type).join() : `${problem(corrected.error)} ${corrected.error?.conflictsWith?.revision ?? ''}`);
+  const rescinded = await api.POST('/api/authorities/{authorityCode}/procedures/{procedureCode}/rescissions', {
+    params: { path },
+    body: { revisions: [2], decisionRef: 'QĐ 99/QĐ-UBND', reason: 'bãi bỏ' },
+  });
+  seen.push(rescinded.data ? rescinded.data.events.map((e) => e.type).join() : `${problem(rescinded.error)} ${rescinded.error?.conflictsWith?.reason ?? ''}`);
 
   const annex = {
     number: '1500/QĐ-UBND',

@@ -60,6 +60,22 @@ export class ProblemResponse {
   successorCode?: string;
   @ApiPropertyOptional({ format: 'date', description: 'On 409 authority-dissolved: the first day on which the unit no longer existed', example: '2025-07-01' })
   dissolvedOn?: string;
+  @ApiPropertyOptional({
+    description:
+      'On 409 illegal-transition with reason CONFLICTS_WITH_LATER_TRANSITION: the recorded event that a late decision, a correction or a ' +
+      'rescission would make illegal (its revision in the stream, type, effective date, decision, and why it would become illegal)',
+    type: 'object',
+    additionalProperties: false,
+    required: ['revision', 'type', 'effectiveFrom', 'decisionRef', 'reason'],
+    properties: {
+      revision: { type: 'integer', minimum: 0 },
+      type: { type: 'string', example: 'ProcedureUpgradedToFullProcess' },
+      effectiveFrom: { type: 'string', format: 'date' },
+      decisionRef: { type: 'string', nullable: true },
+      reason: { type: 'string', example: 'ALREADY_IN_MODE' },
+    },
+  })
+  conflictsWith?: { revision: number; type: string; effectiveFrom: string; decisionRef: string | null; reason: string };
 }
 
 const RETRY_AFTER: HeadersObject = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } } };

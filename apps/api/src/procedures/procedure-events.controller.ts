@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { GetProcedureEventsQuery } from '@tthc/application';
-import { procedureStreamId } from '@tthc/domain';
+import { factsOf, procedureStreamId, type ProcedureEvent } from '@tthc/domain';
 import { AUDIT_ROLES, Roles } from '../auth/roles.decorator.js';
 import { ApiAuthDocs, ApiQueryDocs } from './procedure.api-docs.js';
 import { ProcedureParams } from './procedure-params.request.js';
@@ -19,12 +19,16 @@ export class ProcedureEventsController {
   @Get()
   @ApiOperation({
     summary: "The procedure's whole stream, with each event's metadata",
-    description: 'Every event in revision order, with who issued it (actor), when it was recorded, and its correlation and causation.',
+    description:
+      'Every event in revision order, with who issued it (actor), when it was recorded, and its correlation and causation; an event later ' +
+      'corrected names the corrections (`correctedBy`), one rescinded the rescission (`rescindedBy`), by revision.',
   })
   @ApiOkResponse({ type: ProcedureEventsResponse })
   @ApiQueryDocs({ notFound: 'Unknown authority, or no such procedure registered there' })
   async events(@Param() { authorityCode, procedureCode }: ProcedureParams): Promise<ProcedureEventsResponse> {
     const events = await this.queryBus.execute(new GetProcedureEventsQuery(authorityCode, procedureCode));
+    // Which events were later corrected or rescinded, and by which (the domain's reading of the stream).
+    const facts = new Map(factsOf(events.map((e) => ({ revision: e.revision, event: { type: e.type, data: e.data } as ProcedureEvent }))).map((f) => [f.revision, f]));
     return {
       streamId: procedureStreamId(authorityCode, procedureCode),
       events: events.map((e) => ({
@@ -38,6 +42,8 @@ export class ProcedureEventsController {
         correlationId: e.metadata.correlationId,
         causationId: e.metadata.causationId ?? null,
         schemaVersion: e.schemaVersion,
+        correctedBy: facts.get(e.revision)?.correctedBy ?? [],
+        rescindedBy: facts.get(e.revision)?.rescindedBy ?? null,
       })),
     };
   }

@@ -88,6 +88,14 @@ export class RecordedEventFields {
 export class RecordedEventResponse extends RecordedEventFields {
   @ApiProperty({ enum: PROCEDURE_EVENT_TYPES })
   type: string;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'integer', minimum: 0 },
+    description: 'Revisions of the TransitionCorrected events that corrected this one, in order (the last one stands); empty when none',
+  })
+  correctedBy: number[];
+  @ApiProperty({ type: 'integer', minimum: 0, nullable: true, description: 'Revision of the TransitionRescinded that rescinded this event; null when none' })
+  rescindedBy: number | null;
 }
 
 export class ProcedureEventsResponse {

@@ -3,7 +3,9 @@ import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  CorrectTransitionCommand,
   DisablePaperIntakeCommand,
+  RescindTransitionsCommand,
   GetProcedureQuery,
   ReclassifyProcedureCommand,
   ReenablePaperIntakeCommand,
@@ -15,6 +17,7 @@ import {
 import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { revisionTag } from '../http/if-match.js';
 import { CommandEndpoint, CommandProvenance } from './command-endpoint.js';
+import { CorrectTransitionRequest, RescindTransitionsRequest } from './correction.request.js';
 import { DatedDecisionRequest } from './dated-decision.request.js';
 import { ApiAuthDocs, ApiQueryDocs, ETAG_HEADER_DOC } from './procedure.api-docs.js';
 import { AuthorityParams, ProcedureParams } from './procedure-params.request.js';
@@ -53,7 +56,10 @@ export class ProceduresController {
 
   @Post(':procedureCode/reclassify')
   @CommandEndpoint('Change the online mode (toàn trình, một phần, cung cấp thông tin trực tuyến)', {
-    description: 'Appends the upgrade or downgrade the new mode means; 409 when already in that mode, withdrawn, or dated before the last transition.',
+    description:
+      'Appends the upgrade or downgrade the new mode means, decided on the state in force on `effectiveFrom`: a late decision (dated before ' +
+      'transitions already recorded) is accepted when every later transition stays legal. 409 when already in that mode on that date, ' +
+      'withdrawn, dated before the registration, or CONFLICTS_WITH_LATER_TRANSITION (naming the later transition in `conflictsWith`).',
   })
   reclassify(
     @Param() params: ProcedureParams,
@@ -99,6 +105,41 @@ export class ProceduresController {
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<CommandReply> {
     return this.execute(new WithdrawProcedureCommand({ ...body, ...keyOf(params) }, context), res);
+  }
+
+  @Post(':procedureCode/corrections')
+  @CommandEndpoint('Correct an entry made in error (TransitionCorrected)', {
+    description:
+      'Appends TransitionCorrected naming the event at `revision` and its right values; the corrected event keeps its bytes, and every ' +
+      'answer "as known at" an instant before the correction still shows it. 409 `illegal-transition` when the event cannot be corrected ' +
+      '(NO_SUCH_EVENT, NOT_CORRECTABLE: a correction or a rescinded event, CORRECTION_CHANGES_NOTHING) or the corrected history breaks a rule: ' +
+      'CONFLICTS_WITH_LATER_TRANSITION names the transition in `conflictsWith`. A scoped administrator states `effectiveFrom` unless the ' +
+      'scope covers the unit on every date.',
+  })
+  correct(
+    @Param() params: ProcedureParams,
+    @Body() body: CorrectTransitionRequest,
+    @CommandProvenance() context: CommandContext,
+    @Res({ passthrough: true }) res: ServerResponse,
+  ): Promise<CommandReply> {
+    return this.execute(new CorrectTransitionCommand({ ...body, ...keyOf(params) }, context), res);
+  }
+
+  @Post(':procedureCode/rescissions')
+  @CommandEndpoint('Rescind events by a later decision (TransitionRescinded)', {
+    description:
+      'Appends one TransitionRescinded per revision: from now on the events are known never to have taken effect (every answer "as known ' +
+      'at" an earlier instant still shows them). 409 `illegal-transition` for NO_SUCH_EVENT, NOT_CORRECTABLE (already rescinded, or a ' +
+      'correction), or CONFLICTS_WITH_LATER_TRANSITION naming in `conflictsWith` a transition the rescission would leave illegal. ' +
+      'A scoped administrator needs a scope that covers the unit on every date.',
+  })
+  rescind(
+    @Param() params: ProcedureParams,
+    @Body() body: RescindTransitionsRequest,
+    @CommandProvenance() context: CommandContext,
+    @Res({ passthrough: true }) res: ServerResponse,
+  ): Promise<CommandReply> {
+    return this.execute(new RescindTransitionsCommand({ ...body, ...keyOf(params) }, context), res);
   }
 
   @Get(':procedureCode')

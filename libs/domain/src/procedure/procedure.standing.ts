@@ -213,3 +213,46 @@ export function timeline(facts: readonly StandingFact[]): TimelineSegment[] {
 export function lastEffectiveDate(facts: readonly StandingFact[]): CalendarDate | null {
   return facts.length === 0 ? null : facts[facts.length - 1].fact.data.effectiveFrom;
 }
+
+/** What procedures add to their authority's counts in force: one each, in its mode, and paperless or not. */
+export interface StatusCounts {
+  total: number;
+  fullProcess: number;
+  partial: number;
+  informationOnly: number;
+  paperIntakeDisabled: number;
+}
+
+const MODE_COUNT: Record<OnlineMode, 'fullProcess' | 'partial' | 'informationOnly'> = {
+  FULL_PROCESS: 'fullProcess',
+  PARTIAL: 'partial',
+  INFORMATION_ONLY: 'informationOnly',
+};
+
+/**
+ * How the counts in force change, date by date, when a procedure's timeline `before` becomes `after`:
+ * the change from each date on (a count in force on D is the sum of the changes dated on or before D).
+ * Every boundary of either timeline gets an entry, zero or not, so that two computations of the same
+ * history touch the same dates.
+ */
+export function timelineChange(before: readonly TimelineSegment[], after: readonly TimelineSegment[]): Map<CalendarDate, StatusCounts> {
+  const change = new Map<CalendarDate, StatusCounts>();
+  const at = (date: CalendarDate) => {
+    let c = change.get(date);
+    if (!c) change.set(date, (c = { total: 0, fullProcess: 0, partial: 0, informationOnly: 0, paperIntakeDisabled: 0 }));
+    return c;
+  };
+  const add = (segments: readonly TimelineSegment[], sign: 1 | -1) => {
+    for (const s of segments) {
+      for (const [date, k] of [[s.validFrom, sign], ...(s.validTo === null ? [] : [[s.validTo, -sign]])] as [CalendarDate, number][]) {
+        const c = at(date);
+        c.total += k;
+        c[MODE_COUNT[s.onlineMode]] += k;
+        if (s.paperIntake === 'DISABLED') c.paperIntakeDisabled += k;
+      }
+    }
+  };
+  add(before, -1);
+  add(after, 1);
+  return change;
+}

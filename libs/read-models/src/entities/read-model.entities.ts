@@ -55,6 +55,9 @@ export class ProcedureTransitionEntity {
   @Column('text', { name: 'decision_ref', nullable: true }) decisionRef: string | null;
   @Column('text', { name: 'from_value', nullable: true }) fromValue: string | null;
   @Column('text', { name: 'to_value', nullable: true }) toValue: string | null;
+  @Column('timestamptz', { name: 'superseded_at', nullable: true }) supersededAt: Date | null;
+  @Column('bigint', { name: 'superseded_position', nullable: true }) supersededPosition: string | null;
+  @Column('bigint', { name: 'superseded_by', nullable: true }) supersededBy: string | null;
 }
 
 @Entity({ schema: LIVE_SCHEMA, name: 'authority_daily_summaries' })

@@ -1,8 +1,16 @@
 import {
+  factsOf,
+  foldFacts,
+  isAmendment,
   isProcedureEventType,
+  standing,
+  timeline,
+  timelineChange,
   type OnlineMode,
   type PaperIntake,
   type ProcedureEvent,
+  type ProcedureFact,
+  type TimelineSegment,
 } from '@tthc/domain';
 import type { RecordedEvent } from '@tthc/event-store';
 
@@ -83,6 +91,11 @@ export interface ProjectionPlan {
   deleteIntervals: { authorityCode: string; procedureCode: string; validFrom: string; recordedFrom: string }[];
   insertIntervals: IntervalRow[];
   transitions: TransitionRow[];
+  /**
+   * Transition rows no longer true as of an instant: corrected (a new row, at the correction's
+   * position, holds the right values) or rescinded. Applied after `transitions` are inserted.
+   */
+  supersedeTransitions: { position: number; supersededAt: string; supersededPosition: number; supersededBy: number }[];
   summaryDeltas: SummaryDelta[];
   /** Events skipped: not procedure events, or already applied (revision at or below the row's). */
   skipped: number;
@@ -103,7 +116,48 @@ const MODE_FIELD: Record<OnlineMode, 'fullProcess' | 'partial' | 'informationOnl
  * Per procedure, effective dates never decrease (the domain refuses earlier ones), so each event
  * changes only the procedure's interval that is open on both axes, and counts from its date on.
  */
-export function planBatch(events: readonly RecordedEvent[], stored: ReadonlyMap<string, ProcedureRow>): ProjectionPlan {
+/**
+ * What the planner needs of a procedure whose history changes other than at its end (a late
+ * decision, a correction, a rescission): its stream (at least up to the batch's last event of it) and
+ * its interval rows open on the record axis (`recordedTo` null), as stored before the batch.
+ */
+export interface ProcedureHistory {
+  events: readonly RecordedEvent[];
+  openIntervals: readonly IntervalRow[];
+}
+
+/**
+ * The procedures of a batch that need their history (see ProcedureHistory): those with a correction
+ * or rescission, a fact effective before the latest one known, or a second registration (after a
+ * rescinded one). The others take the fast path: every event changes only the open interval.
+ */
+export function keysNeedingHistory(events: readonly RecordedEvent[], stored: ReadonlyMap<string, ProcedureRow>): Set<string> {
+  const slow = new Set<string>();
+  const last = new Map<string, string>();
+  for (const recorded of events) {
+    if (!isProcedureEventType(recorded.type)) continue;
+    const event = { type: recorded.type, data: recorded.data } as ProcedureEvent;
+    const key = procedureKey(event.data.authorityCode, event.data.procedureCode);
+    const row = stored.get(key);
+    if (row && recorded.revision <= row.revision) continue;
+    const latest = last.get(key) ?? row?.lastEffectiveFrom;
+    // A registration on a stored withdrawn row can only follow a rescinded registration (decide refuses
+    // any other); a registration on any other known procedure is a corrupt stream, skipped below.
+    const reregistered = event.type === 'ProcedureRegistered' && row?.withdrawn === true && !last.has(key);
+    const late = event.type !== 'ProcedureRegistered' && latest !== undefined && event.data.effectiveFrom < latest;
+    if (isAmendment(event) || late || reregistered) slow.add(key);
+    if (latest === undefined || event.data.effectiveFrom > latest) last.set(key, event.data.effectiveFrom);
+  }
+  return slow;
+}
+
+export function planBatch(
+  events: readonly RecordedEvent[],
+  stored: ReadonlyMap<string, ProcedureRow>,
+  histories: ReadonlyMap<string, ProcedureHistory> = new Map(),
+): ProjectionPlan {
+  const slowKeys = keysNeedingHistory(events, stored);
+  const slowState = new Map<string, Map<string, { row: IntervalRow; pending: boolean }>>();
   const rows = new Map<string, ProcedureRow>();
   const storedOpenClosed = new Set<string>();
   const pendingIntervals = new Map<string, IntervalRow>(); // open interval rows created in this batch, by procedure
@@ -113,6 +167,7 @@ export function planBatch(events: readonly RecordedEvent[], stored: ReadonlyMap<
     deleteIntervals: [],
     insertIntervals: [],
     transitions: [],
+    supersedeTransitions: [],
     summaryDeltas: [],
     skipped: 0,
   };
@@ -141,17 +196,16 @@ export function planBatch(events: readonly RecordedEvent[], stored: ReadonlyMap<
       continue;
     }
     const recordedAt = recorded.metadata.recordedAt;
-    const transition: TransitionRow = {
-      position: recorded.globalPosition,
-      authorityCode,
-      procedureCode,
-      kind: event.type,
-      effectiveFrom,
-      recordedAt,
-      decisionRef: event.data.decisionRef ?? null,
-      fromValue: 'from' in event.data ? event.data.from : null,
-      toValue: 'to' in event.data ? event.data.to : null,
-    };
+    if (slowKeys.has(key)) {
+      const history = histories.get(key);
+      if (!history) throw new Error(`planBatch: the history of ${key} is needed (a late, corrected or rescinded event) and was not given`);
+      let current = slowState.get(key);
+      if (!current) slowState.set(key, (current = new Map(history.openIntervals.map((row) => [row.validFrom, { row: { ...row }, pending: false }]))));
+      rows.set(key, planFromHistory(recorded, event, before, history.events, current, plan, delta));
+      continue;
+    }
+    if (isAmendment(event)) throw new Error('unreachable: amendments take the history path');
+    const transition = transitionRow(recorded, event);
 
     if (event.type === 'ProcedureRegistered') {
       if (before) {
@@ -273,6 +327,130 @@ export function planBatch(events: readonly RecordedEvent[], stored: ReadonlyMap<
   // so the read models come out the same however the log is cut into batches.
   plan.summaryDeltas = [...deltas.values()];
   return plan;
+}
+
+function transitionRow(recorded: RecordedEvent, fact: ProcedureFact, position = recorded.globalPosition): TransitionRow {
+  return {
+    position,
+    authorityCode: fact.data.authorityCode,
+    procedureCode: fact.data.procedureCode,
+    kind: fact.type,
+    effectiveFrom: fact.data.effectiveFrom,
+    recordedAt: recorded.metadata.recordedAt,
+    decisionRef: fact.data.decisionRef ?? null,
+    fromValue: 'from' in fact.data ? fact.data.from : null,
+    toValue: 'to' in fact.data ? fact.data.to : null,
+  };
+}
+
+/**
+ * The history path: the procedure's timeline before and after `recorded`, both from its stream (the
+ * domain's own fold of its standing facts), and the rows that change between them. Interval rows no
+ * longer true are closed on the record axis at this event (deleted when recorded at the same instant:
+ * never visible); new ones are recorded from it; the daily summaries take the difference, date by
+ * date; a corrected or rescinded transition's row is superseded (and a corrected one gets a new row).
+ */
+function planFromHistory(
+  recorded: RecordedEvent,
+  event: ProcedureEvent,
+  before: ProcedureRow | undefined,
+  stream: readonly RecordedEvent[],
+  current: Map<string, { row: IntervalRow; pending: boolean }>,
+  plan: ProjectionPlan,
+  delta: (authorityCode: string, date: string) => SummaryDelta,
+): ProcedureRow {
+  const { authorityCode, procedureCode } = event.data;
+  const upTo = [...stream].filter((e) => e.revision <= recorded.revision).sort((a, b) => a.revision - b.revision);
+  const log = upTo.map((e) => ({ revision: e.revision, event: { type: e.type, data: e.data } as ProcedureEvent }));
+  const facts = standing(log);
+  const segments = timeline(facts);
+  const state = foldFacts(facts);
+  const recordedAt = recorded.metadata.recordedAt;
+  // The run of this procedure's events recorded at this instant counts as one (see IntervalRow).
+  let group = upTo.length - 1;
+  while (group > 0 && upTo[group - 1].metadata.recordedAt === recordedAt) group--;
+  const groupPosition = upTo[group]?.globalPosition ?? recorded.globalPosition;
+
+  const old: TimelineSegment[] = [...current.values()].map(({ row }) => row);
+  const same = (a: TimelineSegment, b: TimelineSegment) =>
+    a.validTo === b.validTo && a.onlineMode === b.onlineMode && a.paperIntake === b.paperIntake;
+  for (const [validFrom, entry] of current) {
+    const next = segments.find((s) => s.validFrom === validFrom);
+    if (next && same(entry.row, next)) continue;
+    current.delete(validFrom);
+    const { row } = entry;
+    if (entry.pending) {
+      if (row.recordedFrom >= recordedAt) plan.insertIntervals.splice(plan.insertIntervals.indexOf(row), 1);
+      else Object.assign(row, { recordedTo: recordedAt, recordedToPosition: groupPosition });
+    } else {
+      const key = { authorityCode, procedureCode, validFrom, recordedFrom: row.recordedFrom };
+      if (row.recordedFrom >= recordedAt) plan.deleteIntervals.push(key);
+      else plan.closeIntervals.push({ ...key, recordedTo: recordedAt, recordedToPosition: groupPosition });
+    }
+  }
+  for (const s of segments) {
+    if (current.has(s.validFrom)) continue;
+    const row: IntervalRow = {
+      authorityCode,
+      procedureCode,
+      ...s,
+      recordedFrom: recordedAt,
+      recordedTo: null,
+      recordedFromPosition: groupPosition,
+      recordedToPosition: null,
+    };
+    plan.insertIntervals.push(row);
+    current.set(s.validFrom, { row, pending: true });
+  }
+  for (const [date, change] of timelineChange(old, segments)) {
+    const d = delta(authorityCode, date);
+    for (const k of ['total', 'fullProcess', 'partial', 'informationOnly', 'paperIntakeDisabled'] as const) d[k] += change[k];
+  }
+  delta(authorityCode, event.data.effectiveFrom);
+
+  // The transitions table: facts as recorded, and what corrections and rescissions made of them.
+  if (event.type === 'TransitionCorrected' || event.type === 'TransitionRescinded') {
+    const named = event.type === 'TransitionCorrected' ? event.data.corrects.revision : event.data.rescinds.revision;
+    const earlier = log.filter((e) => e.revision < recorded.revision);
+    const target = standingFactsOf(earlier).get(named);
+    if (target) {
+      // The row that holds the named fact now: its latest correction's, or its own.
+      const holder = target.correctedBy.length > 0 ? target.correctedBy[target.correctedBy.length - 1] : named;
+      const position = upTo.find((e) => e.revision === holder)?.globalPosition;
+      if (position !== undefined) {
+        plan.supersedeTransitions.push({ position, supersededAt: recordedAt, supersededPosition: recorded.globalPosition, supersededBy: recorded.globalPosition });
+      }
+      if (event.type === 'TransitionCorrected') plan.transitions.push(transitionRow(recorded, event.data.correctedTo));
+    }
+  } else {
+    plan.transitions.push(transitionRow(recorded, event));
+  }
+
+  const open = [...current.values()].find(({ row }) => row.validTo === null)?.row;
+  const registration = facts.find((f) => f.fact.type === 'ProcedureRegistered')?.fact;
+  const registeredState = state.status === 'unregistered' ? null : state;
+  return {
+    authorityCode,
+    procedureCode,
+    name: registeredState?.name ?? before?.name ?? '',
+    field: registeredState ? (registeredState.field ?? null) : (before?.field ?? null),
+    level: registeredState ? (registeredState.level ?? null) : (before?.level ?? null),
+    onlineMode: registeredState?.onlineMode ?? before?.onlineMode ?? 'INFORMATION_ONLY',
+    paperIntake: registeredState?.paperIntake ?? before?.paperIntake ?? 'ACCEPTED',
+    withdrawn: state.status !== 'offered',
+    registeredFrom: registration?.data.effectiveFrom ?? before?.registeredFrom ?? event.data.effectiveFrom,
+    // A procedure whose registration was rescinded keeps a withdrawn row (its revision keeps replays idempotent).
+    lastEffectiveFrom: registeredState?.lastEffectiveFrom ?? before?.registeredFrom ?? event.data.effectiveFrom,
+    revision: recorded.revision,
+    position: recorded.globalPosition,
+    openValidFrom: open?.validFrom ?? null,
+    openRecordedFrom: open?.recordedFrom ?? null,
+    openRecordedFromPosition: open?.recordedFromPosition ?? null,
+  };
+}
+
+function standingFactsOf(log: readonly { revision: number; event: ProcedureEvent }[]) {
+  return new Map(factsOf(log).map((f) => [f.revision, f]));
 }
 
 function openInterval(row: ProcedureRow, validFrom: string, recordedFrom: string, recordedFromPosition: number): IntervalRow {

@@ -225,6 +225,7 @@ describe('planBatch (pure: events and the stored rows in, row changes out)', () 
         deleteIntervals: [],
         insertIntervals: [],
         transitions: [],
+        supersedeTransitions: [],
         summaryDeltas: [],
         skipped: 2,
       });

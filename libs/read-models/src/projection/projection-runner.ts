@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { EventStore, RecordedEvent } from '@tthc/event-store';
 import { LIVE_SCHEMA, quoteIdent } from '../schema/read-model.schema.js';
-import { planBatch, procedureKey } from './projection-plan.js';
-import { loadProcedures, writePlan } from './projection-writer.js';
+import { procedureStreamId } from '@tthc/domain';
+import { keysNeedingHistory, planBatch, procedureKey, type ProcedureHistory } from './projection-plan.js';
+import { loadOpenIntervals, loadProcedures, writePlan, type Sql } from './projection-writer.js';
 import { projectAuthorityEvents } from '../authorities/authority-lineage.projection.js';
 import { projectDecisionEvents } from '../decisions/decisions.projection.js';
 import { projectNationalFacts } from '../national-facts/national-facts.projection.js';
@@ -182,7 +183,8 @@ export class ProjectionRunner {
       const events = batch;
       const sql = (text: string, params?: unknown[]) => runner.query(text, params);
       const keys = uniqueKeys(events);
-      const plan = planBatch(events, await loadProcedures(sql, this.schema, keys));
+      const rows = await loadProcedures(sql, this.schema, keys);
+      const plan = planBatch(events, rows, await loadHistories(sql, this.schema, this.store, keysNeedingHistory(events, rows), keys));
       await writePlan(sql, this.schema, plan);
       const authorityEvents = (await projectAuthorityEvents(sql, this.schema, events)) + (await projectNationalFacts(sql, this.schema, events));
       const decisionEvents = await projectDecisionEvents(sql, this.schema, events);
@@ -229,4 +231,26 @@ function uniqueKeys(events: readonly RecordedEvent[]) {
     }
   }
   return [...seen.values()];
+}
+
+/**
+ * The history of each procedure that needs it (a late, corrected or rescinded event in the batch):
+ * its stream from the store and its open interval rows. Rare, so one stream read each.
+ */
+export async function loadHistories(
+  sql: Sql,
+  schema: string,
+  store: EventStore,
+  slow: ReadonlySet<string>,
+  keys: readonly { authorityCode: string; procedureCode: string }[],
+): Promise<Map<string, ProcedureHistory>> {
+  const histories = new Map<string, ProcedureHistory>();
+  if (slow.size === 0) return histories;
+  const wanted = keys.filter((k) => slow.has(procedureKey(k.authorityCode, k.procedureCode)));
+  const open = await loadOpenIntervals(sql, schema, wanted);
+  for (const k of wanted) {
+    const key = procedureKey(k.authorityCode, k.procedureCode);
+    histories.set(key, { events: await store.readStream(procedureStreamId(k.authorityCode, k.procedureCode)), openIntervals: open.get(key) ?? [] });
+  }
+  return histories;
 }

@@ -1,4 +1,4 @@
-import type { ProcedureRow, ProjectionPlan } from './projection-plan.js';
+import type { IntervalRow, ProcedureRow, ProjectionPlan } from './projection-plan.js';
 import { quoteIdent } from '../schema/read-model.schema.js';
 
 /** Runs one SQL statement inside the caller's transaction (TypeORM QueryRunner.query fits). */
@@ -117,6 +117,15 @@ export async function writePlan(sql: Sql, schema: string, plan: ProjectionPlan):
       ],
     );
   }
+  if (plan.supersedeTransitions.length > 0) {
+    const t = plan.supersedeTransitions;
+    await sql(
+      `UPDATE ${s}.procedure_transitions x SET superseded_at = k.t, superseded_position = k.p, superseded_by = k.b
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[]) AS k(position, t, p, b)
+       WHERE x.position = k.position AND x.superseded_at IS NULL`,
+      [col(t, 'position'), col(t, 'supersededAt'), col(t, 'supersededPosition'), col(t, 'supersededBy')],
+    );
+  }
   if (plan.summaryDeltas.length > 0) {
     const d = plan.summaryDeltas;
     const authorities = col(d, 'authorityCode');
@@ -151,4 +160,33 @@ export async function writePlan(sql: Sql, schema: string, plan: ProjectionPlan):
       [authorities, dates, col(d, 'total'), col(d, 'fullProcess'), col(d, 'partial'), col(d, 'informationOnly'), col(d, 'paperIntakeDisabled')],
     );
   }
+}
+
+/** The interval rows open on the record axis of the procedures given (what the history path diffs against). */
+export async function loadOpenIntervals(sql: Sql, schema: string, keys: { authorityCode: string; procedureCode: string }[]) {
+  const s = quoteIdent(schema);
+  const rows = await sql(
+    `SELECT i.* FROM ${s}.procedure_status_intervals i
+       JOIN unnest($1::text[], $2::text[]) AS k(a, c) ON i.authority_code = k.a AND i.procedure_code = k.c
+     WHERE i.recorded_to IS NULL`,
+    [keys.map((k) => k.authorityCode), keys.map((k) => k.procedureCode)],
+  );
+  const byKey = new Map<string, IntervalRow[]>();
+  for (const r of rows) {
+    const key = `${r.authority_code}:${r.procedure_code}`;
+    if (!byKey.has(key)) byKey.set(key, []);
+    byKey.get(key)!.push({
+      authorityCode: r.authority_code,
+      procedureCode: r.procedure_code,
+      validFrom: r.valid_from,
+      validTo: r.valid_to,
+      recordedFrom: new Date(r.recorded_from).toISOString(),
+      recordedTo: null,
+      onlineMode: r.online_mode,
+      paperIntake: r.paper_intake,
+      recordedFromPosition: Number(r.recorded_from_position),
+      recordedToPosition: null,
+    });
+  }
+  return byKey;
 }

@@ -514,6 +514,7 @@ describe('the procedure projection (bitemporal read models on PostgreSQL)', () =
         deleteIntervals: [],
         insertIntervals: [],
         transitions: [],
+        supersedeTransitions: [],
         summaryDeltas: [],
         skipped: batch.length,
       });

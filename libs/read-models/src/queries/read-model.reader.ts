@@ -155,6 +155,10 @@ export class ReadModelReader {
        LEFT JOIN (SELECT kind, count(*) AS n FROM ${this.s}.procedure_transitions
                   WHERE authority_code = $1 AND effective_from > $2 AND effective_from <= $3
                     AND ($4::timestamptz IS NULL OR recorded_at <= $4) AND ($5::bigint IS NULL OR position <= $5)
+                    -- not yet corrected or rescinded as known then (or now)
+                    AND CASE WHEN $4::timestamptz IS NOT NULL THEN superseded_at IS NULL OR superseded_at > $4
+                             WHEN $5::bigint IS NOT NULL THEN superseded_position IS NULL OR superseded_position > $5
+                             ELSE superseded_at IS NULL END
                   GROUP BY kind) t ON true`,
       [authorityCode, from, to, knownAt ?? null, asOfPosition ?? null],
     );

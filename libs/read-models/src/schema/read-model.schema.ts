@@ -59,7 +59,9 @@ export function readModelTablesDdl(schema: string): string[] {
        recorded_to_position bigint,
        PRIMARY KEY (authority_code, procedure_code, valid_from, recorded_from))`,
     `CREATE INDEX ON ${s}.procedure_status_intervals (authority_code, valid_from) WHERE recorded_to IS NULL`,
-    // One row per transition (registration included), by effective date.
+    // One row per transition (registration included), by effective date. A corrected or rescinded one
+    // is superseded from the instant (and log position) of the event at `superseded_by`; a corrected
+    // one's right values are a row of their own at the correction's position.
     `CREATE TABLE ${s}.procedure_transitions (
        position bigint PRIMARY KEY,
        authority_code text NOT NULL,
@@ -69,7 +71,10 @@ export function readModelTablesDdl(schema: string): string[] {
        recorded_at timestamptz NOT NULL,
        decision_ref text,
        from_value text,
-       to_value text)`,
+       to_value text,
+       superseded_at timestamptz,
+       superseded_position bigint,
+       superseded_by bigint)`,
     `CREATE INDEX ON ${s}.procedure_transitions (authority_code, effective_from)`,
     `CREATE INDEX ON ${s}.procedure_transitions (authority_code, procedure_code, position)`,
     // Pre-aggregation: each authority's counts in force from each date on which anything changed,

@@ -6,7 +6,10 @@ import {
   isProcedureEventType,
   procedure,
   procedureStreamId,
+  standing,
+  stateAt,
   type ProcedureCommand,
+  type RecordedProcedureEvent,
   type ProcedureEvent,
   type ProcedureState,
 } from '@tthc/domain';
@@ -147,9 +150,8 @@ export async function readWholeLog(store: EventStore): Promise<RecordedEvent[]> 
 }
 
 /**
- * The expected answers computed without the read models: every stream's events folded with the
- * domain's own `evolve`, keeping only what was in force on `at` (effectiveFrom <= at) and recorded by
- * `knownAt`.
+ * The expected answers computed without the read models: every stream's events told by the domain's
+ * own `stateAt` (the standing facts recorded by `knownAt`, in force on `at`, in valid-time order).
  */
 export class IndependentReplay {
   private readonly streams = new Map<string, RecordedEvent[]>();
@@ -169,17 +171,11 @@ export class IndependentReplay {
   }
 
   states(at: string, knownAt?: string): ProcedureState[] {
-    const known = knownAt === undefined ? undefined : Date.parse(knownAt);
     const out: ProcedureState[] = [];
     for (const events of this.streams.values()) {
-      let state = procedure.initialState();
-      for (const e of events) {
-        const data = e.data as { effectiveFrom: string };
-        if (data.effectiveFrom > at) continue;
-        if (known !== undefined && Date.parse(e.metadata.recordedAt) > known) continue;
-        state = procedure.evolve(state, { type: e.type, data: e.data } as ProcedureEvent);
-      }
-      out.push(state);
+      // The domain's own time travel: standing facts known by `knownAt`, in force on `at`.
+      const { state } = stateAt(events as unknown as RecordedProcedureEvent[], { at, ...(knownAt !== undefined && { knownAt }) });
+      out.push(state ?? procedure.initialState());
     }
     return out;
   }
@@ -204,11 +200,11 @@ export class IndependentReplay {
     const known = knownAt === undefined ? undefined : Date.parse(knownAt);
     const counts = Object.fromEntries(Object.values(TRANSITION_KINDS).map((k) => [k, 0])) as TransitionCounts;
     for (const events of this.streams.values()) {
-      for (const e of events) {
-        const data = e.data as { authorityCode: string; effectiveFrom: string };
-        if (data.authorityCode !== authorityCode || data.effectiveFrom <= from || data.effectiveFrom > to) continue;
-        if (known !== undefined && Date.parse(e.metadata.recordedAt) > known) continue;
-        counts[TRANSITION_KINDS[e.type as keyof typeof TRANSITION_KINDS]]++;
+      const known_ = events.filter((e) => known === undefined || Date.parse(e.metadata.recordedAt) <= known);
+      // The facts as they stood then: a corrected one under its right date and kind, a rescinded one gone.
+      for (const { fact } of standing(known_.map((e) => ({ revision: e.revision, event: { type: e.type, data: e.data } as ProcedureEvent })))) {
+        if (fact.data.authorityCode !== authorityCode || fact.data.effectiveFrom <= from || fact.data.effectiveFrom > to) continue;
+        counts[TRANSITION_KINDS[fact.type]]++;
       }
     }
     return counts;
@@ -316,6 +312,19 @@ export const cmd = {
   withdraw: (authorityCode: string, procedureCode: string, effectiveFrom: string): ProcedureCommand => ({
     type: 'WithdrawProcedure',
     data: { authorityCode, procedureCode, effectiveFrom, decisionRef: `W-${effectiveFrom}` },
+  }),
+  correct: (
+    authorityCode: string,
+    procedureCode: string,
+    revision: number,
+    right: { effectiveFrom?: string; onlineMode?: 'FULL_PROCESS' | 'PARTIAL' | 'INFORMATION_ONLY'; decisionRef?: string },
+  ): ProcedureCommand => ({
+    type: 'CorrectTransition',
+    data: { authorityCode, procedureCode, revision, ...right, reason: 'Nhập nhầm' },
+  }),
+  rescind: (authorityCode: string, procedureCode: string, revisions: number[], decisionRef = 'QĐ 99/QĐ-UBND'): ProcedureCommand => ({
+    type: 'RescindTransitions',
+    data: { authorityCode, procedureCode, revisions, decisionRef },
   }),
 };
 

@@ -6,7 +6,11 @@ import {
   type AuthorityEvent,
   type AuthorityState,
   type DecisionIssued,
+  logOf,
   procedure,
+  standing,
+  timeline,
+  timelineChange,
   type ProcedureEvent,
   type ProcedureEventType,
   type ProcedureState,
@@ -48,9 +52,10 @@ type Deltas = Map<string, Map<string, SummaryCounts>>; // authority → date →
  * Holds one state per procedure and one delta per authority and date, never the events themselves,
  * so that a log of a million events is replayed in bounded memory.
  *
- * The counts in force on D are the sum of the deltas dated on or before D: a procedure's state after
- * each event holds from that event's effective date until the next one's (the decider never lets a
- * later event take effect before an earlier one).
+ * The counts in force on D are the sum of the deltas dated on or before D. Each event changes its
+ * procedure's timeline (the domain's fold of its standing facts in valid-time order: a late decision,
+ * a correction or a rescission may change it anywhere); the deltas take the difference, date by date.
+ * (The states keep their stream's events, which `decide` needs: memory grows with the log.)
  */
 export class LogReplay {
   readonly procedures = new Map<string, ReplayedProcedure>();
@@ -104,25 +109,35 @@ export class LogReplay {
     const key = `${authorityCode}:${procedureCode}`;
     const tracked = this.procedures.get(key) ?? { state: procedure.initialState(), revision: -1, registeredFrom: null };
     const state = procedure.evolve(tracked.state, { type: event.type, data: event.data } as ProcedureEvent);
-    const change = difference(contribution(state), contribution(tracked.state));
-    if (change) {
-      add(this.deltas, authorityCode, effectiveFrom, change);
-      add(this.run.deltas, authorityCode, effectiveFrom, change);
+    const [before, after] = [standing(logOf(tracked.state)), standing(logOf(state))];
+    const changes = timelineChange(timeline(before), timeline(after));
+    for (const [date, change] of changes) {
+      add(this.deltas, authorityCode, date, change);
+      add(this.run.deltas, authorityCode, date, change);
     }
     const decision = event.metadata.causationId ? this.decisions.get(event.metadata.causationId) : undefined;
     if (decision) {
       decision.causedEvents++;
+      // Its effect on its effective date: the change there (a late item's change elsewhere is not its effect).
+      const change = changes.get(effectiveFrom);
       if (change) for (const k of COUNT_FIELDS) decision.effect[k] += change[k];
     }
     this.procedures.set(key, {
       state,
       revision: event.revision,
-      registeredFrom: event.type === 'ProcedureRegistered' ? effectiveFrom : tracked.registeredFrom,
+      registeredFrom: after.find((f) => f.fact.type === 'ProcedureRegistered')?.fact.data.effectiveFrom ?? tracked.registeredFrom,
     });
-    const t = transitionKey(authorityCode, effectiveFrom, event.type);
-    this.transitions.set(t, (this.transitions.get(t) ?? 0) + 1);
+    // The transitions as they now stand (a corrected one under its right date and kind, a rescinded one gone).
+    for (const [facts, sign] of [[before, -1], [after, 1]] as const) {
+      for (const { fact } of facts) {
+        const t = transitionKey(authorityCode, fact.data.effectiveFrom, fact.type);
+        const n = (this.transitions.get(t) ?? 0) + sign;
+        if (n === 0) this.transitions.delete(t);
+        else this.transitions.set(t, n);
+      }
+    }
     // Every date of a procedure event is a date to check, even when the counts do not move on it.
-    if (!change) add(this.deltas, authorityCode, effectiveFrom, { ...ZERO_COUNTS });
+    add(this.deltas, authorityCode, effectiveFrom, { ...ZERO_COUNTS });
     this.cumulative = undefined;
   }
 
@@ -190,28 +205,6 @@ export const COUNT_FIELDS = ['total', 'fullProcess', 'partial', 'informationOnly
 
 export function transitionKey(authorityCode: string, date: string, type: ProcedureEventType | string): string {
   return `${authorityCode}|${date}|${type}`;
-}
-
-/** What one procedure adds to its authority's counts: one in its mode (and paperless) while offered. */
-function contribution(state: ProcedureState): SummaryCounts {
-  if (state.status !== 'offered') return ZERO_COUNTS;
-  return {
-    total: 1,
-    fullProcess: state.onlineMode === 'FULL_PROCESS' ? 1 : 0,
-    partial: state.onlineMode === 'PARTIAL' ? 1 : 0,
-    informationOnly: state.onlineMode === 'INFORMATION_ONLY' ? 1 : 0,
-    paperIntakeDisabled: state.paperIntake === 'DISABLED' ? 1 : 0,
-  };
-}
-
-function difference(after: SummaryCounts, before: SummaryCounts): SummaryCounts | undefined {
-  const d = { ...ZERO_COUNTS };
-  let any = false;
-  for (const k of COUNT_FIELDS) {
-    d[k] = after[k] - before[k];
-    any ||= d[k] !== 0;
-  }
-  return any ? d : undefined;
 }
 
 function add(deltas: Deltas, authorityCode: string, date: string, change: SummaryCounts): void {

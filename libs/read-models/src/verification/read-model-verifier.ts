@@ -401,11 +401,12 @@ export class ReadModelVerifier {
     return keys.length;
   }
 
-  /** Transition counts per authority, effective date and kind, up to the checkpoint. */
+  /** Transition counts per authority, effective date and kind, up to the checkpoint (corrected and rescinded ones as they now stand). */
   private async checkTransitions(runner: QueryRunner, replay: LogReplay, upTo: number, found: Mismatches): Promise<number> {
     const rows: { authority_code: string; date: string; kind: string; n: number }[] = await runner.query(
       `SELECT authority_code, effective_from::text AS date, kind, count(*)::int AS n
-       FROM ${quoteIdent(this.schema)}.procedure_transitions WHERE position <= $1 GROUP BY 1, 2, 3`,
+       FROM ${quoteIdent(this.schema)}.procedure_transitions
+       WHERE position <= $1 AND (superseded_position IS NULL OR superseded_position > $1) GROUP BY 1, 2, 3`,
       [upTo],
     );
     const actual = new Map(rows.map((r) => [transitionKey(r.authority_code, r.date, r.kind), r.n]));

@@ -1,0 +1,156 @@
+import { PROBLEM_JSON, procedurePath, proceduresPath, registration, startApi, type ApiHarness } from '../support/api-app.js';
+
+// Issue 15 over HTTP: a late decision, a correction and a rescission, with the figures before and
+// after them, the events endpoint marking what was corrected and rescinded, and bad input refused.
+// Quảng Ninh (22): no other test of this file records anything there, so its figures are exact.
+const QN = '22';
+const P = '1.002201';
+const Q = '1.002202';
+
+let api: ApiHarness;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api?.close());
+
+const path = (code: string) => procedurePath(code, QN);
+const last = (body: { events: { globalPosition: number }[] }) => body.events[body.events.length - 1].globalPosition;
+const summary = async (at: string, query: string) => (await api.http().get(`/api/authorities/${QN}/summary?at=${at}&${query}`).expect(200)).body;
+const streamLength = async (code: string) => (await api.http().get(`${path(code)}/events`).expect(200)).body.events.length;
+
+describe('a correction told end to end', () => {
+  let beforeCorrection: string;
+  let correctedAt: number;
+
+  beforeAll(async () => {
+    await api.http().post(proceduresPath(QN)).send(registration({ procedureCode: P, onlineMode: 'PARTIAL', effectiveFrom: '2023-06-01' })).expect(201);
+    await api.http().post(proceduresPath(QN)).send(registration({ procedureCode: Q, onlineMode: 'PARTIAL', effectiveFrom: '2023-06-01' })).expect(201);
+    // Entered as full-process from 2023-08-20; the decision said 2023-09-15.
+    await api.http().post(`${path(P)}/reclassify`).send({ onlineMode: 'FULL_PROCESS', effectiveFrom: '2023-08-20', decisionRef: 'QĐ 1900/QĐ-UBND' }).expect(200);
+    await new Promise((r) => setTimeout(r, 5));
+    beforeCorrection = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+  });
+
+  it('POST …/corrections appends TransitionCorrected (If-Match, Idempotency-Key), and a repeat answers the same', async () => {
+    const send = () =>
+      api
+        .http()
+        .post(`${path(P)}/corrections`)
+        .set('If-Match', '"1"')
+        .set('Idempotency-Key', 'qn-correct-1')
+        .send({ revision: 1, effectiveFrom: '2023-09-15', reason: 'Nhập nhầm ngày hiệu lực', correctionRef: 'CV 12/VP-UBND' });
+    const res = await send().expect(200);
+    expect(res.headers.etag).toBe('"2"');
+    expect(res.body).toEqual({ streamId: `procedure-${QN}:${P}`, revision: 2, events: [{ type: 'TransitionCorrected', globalPosition: expect.any(Number) }] });
+    correctedAt = last(res.body);
+    const again = await send().expect(200);
+    expect(again.body).toEqual(res.body);
+    expect(await streamLength(P)).toBe(3);
+  });
+
+  it('the summary on 2023-09-01: full-process as known before the correction, partial as known now', async () => {
+    expect((await summary('2023-09-01', `knownAt=${beforeCorrection}`)).fullProcess.count).toBe(1);
+    const now = await summary('2023-09-01', `afterPosition=${correctedAt}`);
+    expect([now.total, now.fullProcess.count, now.partial.count]).toEqual([2, 0, 2]);
+    expect((await summary('2023-09-15', `afterPosition=${correctedAt}`)).fullProcess.count).toBe(1);
+    const movement = (await api.http().get(`/api/authorities/${QN}/movement?from=2023-08-01&to=2023-08-31&afterPosition=${correctedAt}`).expect(200)).body;
+    expect(movement.transitions.upgradedToFullProcess).toBe(0);
+    const national = (await api.http().get(`/api/summary?at=2023-09-01&knownAt=${beforeCorrection}`).expect(200)).body;
+    expect(national.authorities.find((a: { authorityCode: string }) => a.authorityCode === QN).fullProcess.count).toBe(1);
+  });
+
+  it('the state on 2023-09-01 as known before and after; the events endpoint marks the corrected event', async () => {
+    expect((await api.http().get(`${path(P)}/state?at=2023-09-01&knownAt=${beforeCorrection}`).expect(200)).body.state.onlineMode).toBe('FULL_PROCESS');
+    expect((await api.http().get(`${path(P)}/state?at=2023-09-01`).expect(200)).body.state.onlineMode).toBe('PARTIAL');
+    const { events } = (await api.http().get(`${path(P)}/events`).expect(200)).body;
+    expect(events.map((e: { type: string; correctedBy: number[]; rescindedBy: number | null }) => [e.type, e.correctedBy, e.rescindedBy])).toEqual([
+      ['ProcedureRegistered', [], null],
+      ['ProcedureUpgradedToFullProcess', [2], null],
+      ['TransitionCorrected', [], null],
+    ]);
+    expect(events[2].data).toMatchObject({ corrects: { revision: 1, type: 'ProcedureUpgradedToFullProcess' }, correctedTo: { data: { effectiveFrom: '2023-09-15' } } });
+  });
+
+  it('a late decision that would make a later one illegal: 409 naming it, nothing appended', async () => {
+    const res = await api
+      .http()
+      .post(`${path(P)}/reclassify`)
+      .send({ onlineMode: 'FULL_PROCESS', effectiveFrom: '2023-09-01', decisionRef: 'QĐ 1800/QĐ-UBND' })
+      .expect(409);
+    expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(res.body).toMatchObject({
+      reason: 'CONFLICTS_WITH_LATER_TRANSITION',
+      conflictsWith: { revision: 1, type: 'ProcedureUpgradedToFullProcess', effectiveFrom: '2023-09-15', decisionRef: 'QĐ 1900/QĐ-UBND', reason: 'ALREADY_IN_MODE' },
+    });
+    expect(await streamLength(P)).toBe(3);
+  });
+
+  it('a late decision that breaks nothing is accepted, and a rescission undoes it from its date, both marked', async () => {
+    const late = await api.http().post(`${path(Q)}/disable-paper-intake`).send({ effectiveFrom: '2023-07-01', decisionRef: 'QĐ 1700/QĐ-UBND' }).expect(200);
+    expect((await summary('2023-07-01', `afterPosition=${last(late.body)}`)).paperIntakeDisabled.count).toBe(1);
+    const rescinded = await api.http().post(`${path(Q)}/rescissions`).send({ revisions: [1], decisionRef: 'QĐ 99/QĐ-UBND', reason: 'Bãi bỏ' }).expect(200);
+    expect(rescinded.body.events).toEqual([{ type: 'TransitionRescinded', globalPosition: expect.any(Number) }]);
+    expect((await summary('2023-07-01', `afterPosition=${last(rescinded.body)}`)).paperIntakeDisabled.count).toBe(0);
+    const { events } = (await api.http().get(`${path(Q)}/events`).expect(200)).body;
+    expect(events[1].rescindedBy).toBe(2);
+    const twice = await api.http().post(`${path(Q)}/rescissions`).send({ revisions: [1], decisionRef: 'QĐ 100/QĐ-UBND' }).expect(409);
+    expect(twice.body.reason).toBe('NOT_CORRECTABLE');
+  });
+});
+
+describe('bad input on the correction endpoints: 400 naming the field, or 409/412, nothing appended', () => {
+  const CODE = '1.002203';
+  beforeAll(async () => {
+    await api.http().post(proceduresPath(QN)).send(registration({ procedureCode: CODE, effectiveFrom: '2023-06-01' })).expect(201);
+  });
+  const valid = { revision: 0, effectiveFrom: '2023-05-01', reason: 'sai ngày' };
+
+  it.each([
+    ['revision', { ...valid, revision: -1 }],
+    ['revision', { ...valid, revision: 1.5 }],
+    ['revision', { ...valid, revision: '0' }],
+    ['revision', { ...valid, revision: 1e9 }],
+    ['revision', { effectiveFrom: '2023-05-01', reason: 'x' }],
+    ['effectiveFrom', { ...valid, effectiveFrom: '2023-02-30' }],
+    ['effectiveFrom', { ...valid, effectiveFrom: '01/05/2023' }],
+    ['onlineMode', { ...valid, onlineMode: 'ONLINE' }],
+    ['paperIntake', { ...valid, paperIntake: 'NONE' }],
+    ['reason', { ...valid, reason: '' }],
+    ['reason', { ...valid, reason: 'x'.repeat(2001) }],
+    ['reason', { ...valid, reason: 'sai\u202Engày' }],
+    ['reason', { revision: 0, effectiveFrom: '2023-05-01' }],
+    ['correctionRef', { ...valid, correctionRef: null }],
+    ['effectiveFrom', { revision: 0, reason: 'no right value' }],
+    ['corrects', { ...valid, corrects: 0 }],
+  ])('corrections: %s in %j', async (field, body) => {
+    const before = await api.eventCount();
+    const res = await api.http().post(`${path(CODE)}/corrections`).send(body).expect(400);
+    expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await api.eventCount()).toBe(before);
+  });
+
+  it.each([
+    ['revisions', { revisions: [], decisionRef: 'QĐ 1' }],
+    ['revisions', { revisions: [1, 1], decisionRef: 'QĐ 1' }],
+    ['revisions', { revisions: 'all', decisionRef: 'QĐ 1' }],
+    ['revisions', { revisions: [-1], decisionRef: 'QĐ 1' }],
+    ['revisions', { revisions: Array.from({ length: 101 }, (_, i) => i), decisionRef: 'QĐ 1' }],
+    ['decisionRef', { revisions: [0] }],
+    ['decisionRef', { revisions: [0], decisionRef: '\u200B' }],
+  ])('rescissions: %s in %j', async (field, body) => {
+    const before = await api.eventCount();
+    const res = await api.http().post(`${path(CODE)}/rescissions`).send(body).expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await api.eventCount()).toBe(before);
+  });
+
+  it('a revision the stream does not have, a stale If-Match, an unknown procedure', async () => {
+    const before = await api.eventCount();
+    expect((await api.http().post(`${path(CODE)}/corrections`).send({ ...valid, revision: 7 }).expect(409)).body.reason).toBe('NO_SUCH_EVENT');
+    await api.http().post(`${path(CODE)}/corrections`).set('If-Match', '"5"').send(valid).expect(412);
+    await api.http().post(`${path('1.002299')}/rescissions`).send({ revisions: [0], decisionRef: 'QĐ 1' }).expect(404);
+    expect(await api.eventCount()).toBe(before);
+  });
+});
