@@ -4,7 +4,8 @@ import { migrateEventStore, PostgresEventStore, WrongExpectedVersion, type NewEv
 import type { BenchContext } from './context.js';
 import { perSecond, runConcurrently } from './stats.js';
 
-const event = (i: number): NewEvent => ({
+/** One benchmark event (an upgrade), of a procedure numbered from `i`. */
+export const event = (i: number): NewEvent => ({
   id: randomUUID(),
   type: 'ProcedureUpgradedToFullProcess',
   schemaVersion: 1,

@@ -5,6 +5,7 @@ import { httpBench } from './http.bench.js';
 import { openBenchContext, parseArgs, type BenchContext } from './context.js';
 import { queriesBench } from './queries.bench.js';
 import { readAllBench } from './read-all.bench.js';
+import { replicaBench } from './replica.bench.js';
 import { rebuildBench } from './rebuild.bench.js';
 
 const BENCHMARKS: Record<string, { describe: string; run: (ctx: BenchContext) => Promise<unknown> }> = {
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, { describe: string; run: (ctx: BenchContext) =>
   rebuild: { describe: 'projection rebuild from the benchmark log: events/s and peak RSS', run: rebuildBench },
   http: { describe: 'commands/s and query requests/s over HTTP with latency percentiles (--connections, --duration)', run: httpBench },
   decision: { describe: 'a 2,000-item decision over HTTP (--events items, --iterations runs): to committed, and to visible in the summary', run: decisionBench },
+  replica: { describe: 'a primary and a streaming replica of their own: append rate without and with the replica, its lag, a query load on it or on the primary, promotion', run: replicaBench },
   queries: { describe: 'p50/p95/p99 of the dashboard queries over random dates (--iterations)', run: queriesBench },
 };
 

@@ -47,6 +47,9 @@ export interface ApiModuleOptions {
   eventStore?: EventStoreConfig;
   /** How long each database call may take (default DEFAULT_DATABASE_BOUNDS). */
   databaseBounds?: DatabaseBounds;
+  /** DATABASE_READ_URL: queries on a streaming replica; DATABASE_READ_FALLBACK while it is unreachable. */
+  databaseReadUrl?: string;
+  databaseReadFallback?: 'primary' | 'refuse';
 }
 
 export const CONTROLLERS = [
@@ -78,7 +81,12 @@ const GLOBAL_ENHANCERS = [
 export class ApiModule {
   static forRoot(options: ApiModuleOptions): DynamicModule {
     // One instance, imported here and by AuditModule (whose verification reads the read models too).
-    const readModels = ReadModelsModule.forRoot({ databaseUrl: options.databaseUrl, runProjector: options.runProjector ?? true });
+    const readModels = ReadModelsModule.forRoot({
+      databaseUrl: options.databaseUrl,
+      runProjector: options.runProjector ?? true,
+      readUrl: options.databaseReadUrl,
+      readFallback: options.databaseReadFallback,
+    });
     // This app's metrics (/metrics); the event store reports its appends' latency to them.
     const metrics = new ApiMetrics();
     return {

@@ -67,6 +67,10 @@ export interface CreateAppOptions {
    * dist/dashboard when built (`npm run build`); null serves none.
    */
   dashboardDir?: string | null;
+  /** A streaming replica for the queries; defaults to DATABASE_READ_URL (none: queries on databaseUrl). */
+  databaseReadUrl?: string;
+  /** While the replica is unreachable: `primary` or `refuse` (503); defaults to DATABASE_READ_FALLBACK (primary). */
+  databaseReadFallback?: 'primary' | 'refuse';
 }
 
 /** The body limit of POST /api/authorities/{a}/decisions (a 100,000-row annex fits). */
@@ -103,6 +107,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
       projectorBehind: { ...config.projectorBehind, ...options.projectorBehind },
       eventStore: options.eventStore ?? config.eventStore,
       databaseBounds: { ...config.databaseBounds, ...options.databaseBounds },
+      databaseReadUrl: options.databaseReadUrl ?? config.databaseReadUrl,
+      databaseReadFallback: options.databaseReadFallback ?? config.databaseReadFallback,
     }),
     new ProblemExpressAdapter(),
     { logger: new PinoLoggerService(rootLogger), bodyParser: false, abortOnError: false },

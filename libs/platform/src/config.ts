@@ -13,6 +13,10 @@ export type EventStoreConfig = { kind: 'postgres' } | { kind: 'kurrentdb'; conne
 export interface AppConfig {
   /** `postgres://…`; absent means "start an embedded PostgreSQL under dataDir". */
   databaseUrl: string | undefined;
+  /** DATABASE_READ_URL: a streaming replica for the queries (docs/running-at-scale.md); absent: queries on DATABASE_URL. */
+  databaseReadUrl: string | undefined;
+  /** DATABASE_READ_FALLBACK: `primary` (default), queries go to the primary while the replica is unreachable; `refuse`: they answer 503. */
+  databaseReadFallback: 'primary' | 'refuse';
   dataDir: string;
   embeddedPostgresPort: number;
   port: number;
@@ -98,6 +102,8 @@ export const MIN_JWT_SECRET_BYTES = 32;
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseReadUrl: env.DATABASE_READ_URL || undefined,
+    databaseReadFallback: readFallback(env.DATABASE_READ_FALLBACK),
     dataDir: resolve(env.DATA_DIR ?? './.data'),
     embeddedPostgresPort: integer(env, 'EMBEDDED_POSTGRES_PORT', 54329),
     port: integer(env, 'PORT', 3000),
@@ -122,6 +128,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseBounds: readDatabaseBounds(env),
     httpTimeouts: readHttpTimeouts(env),
   };
+}
+
+function readFallback(raw: string | undefined): 'primary' | 'refuse' {
+  const value = raw?.trim() || 'primary';
+  if (value !== 'primary' && value !== 'refuse') throw new Error(`DATABASE_READ_FALLBACK must be primary or refuse, got '${raw}'`);
+  return value;
 }
 
 function readDatabaseBounds(env: NodeJS.ProcessEnv): DatabaseBounds {

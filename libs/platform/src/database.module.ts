@@ -7,6 +7,8 @@ export const PG_POOL = Symbol('PG_POOL');
 export const DATABASE_MONITOR = Symbol('DATABASE_MONITOR');
 /** pg options that bound and monitor a connection, for the process's other pools (TypeORM's `extra`). */
 export const DATABASE_POOL_OPTIONS = Symbol('DATABASE_POOL_OPTIONS');
+/** The DatabaseBounds of the process, for pools of other servers (a read replica) with a monitor of their own. */
+export const DATABASE_BOUNDS = Symbol('DATABASE_BOUNDS');
 
 /**
  * The one `pg` pool of a process (event store, idempotency keys, projector checkpoints share it), its
@@ -23,6 +25,7 @@ export class DatabaseModule implements OnApplicationShutdown {
       module: DatabaseModule,
       global: true,
       providers: [
+        { provide: DATABASE_BOUNDS, useValue: bounds },
         {
           provide: DATABASE_MONITOR,
           // An unanswered call is stuck once the server's own statement bound would have answered it.
@@ -46,7 +49,7 @@ export class DatabaseModule implements OnApplicationShutdown {
           },
         },
       ],
-      exports: [PG_POOL, DATABASE_MONITOR, DATABASE_POOL_OPTIONS],
+      exports: [PG_POOL, DATABASE_MONITOR, DATABASE_POOL_OPTIONS, DATABASE_BOUNDS],
     };
   }
 

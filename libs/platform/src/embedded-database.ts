@@ -10,6 +10,7 @@ import { readPostmasterPid, runningPostmaster } from './embedded/postmaster.js';
 export { EmbeddedPostgresError } from './embedded/embedded-postgres.error.js';
 export { removeAbandonedServers } from './embedded/abandoned-servers.js';
 export type { SupervisorLog } from './embedded/postgres-supervisor.js';
+export { startStreamingReplica, type StreamingReplica, type StreamingReplicaOptions } from './embedded/streaming-replica.js';
 
 export interface DatabaseServer {
   /** Connection string of the application database. */

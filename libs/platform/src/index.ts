@@ -8,3 +8,4 @@ export * from './decimal-integer.js';
 export * from './database-bounds.js';
 export * from './versioned-migrations.js';
 export * from './advisory-locks.js';
+export * from './with-timeout.js';

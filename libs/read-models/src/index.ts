@@ -21,3 +21,4 @@ export * from './decisions/decisions.queries.js';
 export * from './national-facts/national-facts.projection.js';
 export * from './national-facts/national-facts.queries.js';
 export * from './national-facts/national-facts.schema.js';
+export * from './queries/query-routing.js';

@@ -1,9 +1,10 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
-import type pg from 'pg';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
-import { DATABASE_POOL_OPTIONS } from '@tthc/platform';
+import { boundedPoolOptions, DATABASE_BOUNDS, DATABASE_POOL_OPTIONS, DatabaseMonitor, DEFAULT_DATABASE_BOUNDS, type DatabaseBounds } from '@tthc/platform';
+import { QueryRouter, type ReplicaFallback } from './queries/query-routing.js';
 import { ProjectionRunner } from './projection/projection-runner.js';
 import { dropAbandonedRebuildSchemas } from './projection/rebuild-leftovers.js';
 import { ProjectorService } from './projector.service.js';
@@ -13,7 +14,15 @@ import { READ_MODEL_QUERY_HANDLERS } from './queries/read-model.queries.js';
 import { DECISION_QUERY_HANDLERS } from './decisions/decisions.queries.js';
 import { ReadModelReader } from './queries/read-model.reader.js';
 import { createReadModelDataSource, migrateReadModels } from './read-model.data-source.js';
-import { PROJECTION_RUNNER, PROJECTOR_ELECTION, READ_MODEL_DATA_SOURCE, READ_MODEL_READER, READ_MODEL_VERIFIER } from './read-models.tokens.js';
+import {
+  PROJECTION_RUNNER,
+  PROJECTOR_ELECTION,
+  QUERY_ROUTER,
+  READ_MODEL_DATA_SOURCE,
+  READ_MODEL_READER,
+  READ_MODEL_REPLICA_POOL,
+  READ_MODEL_VERIFIER,
+} from './read-models.tokens.js';
 import { ReadModelVerifier } from './verification/read-model-verifier.js';
 
 export interface ReadModelsOptions {
@@ -27,6 +36,14 @@ export interface ReadModelsOptions {
    * `pollMs`: how often a standby asks (default 500).
    */
   election?: boolean | { pollMs?: number };
+  /**
+   * DATABASE_READ_URL: a streaming replica of `databaseUrl` for the query handlers (QueryRouter);
+   * commands, idempotency keys, checkpoints and the projector stay on the primary. Its calls are
+   * bounded as the primary's, and counted by a DatabaseMonitor of their own (not the primary's).
+   */
+  readUrl?: string;
+  /** DATABASE_READ_FALLBACK: while the replica cannot be reached, queries go to the primary (default) or answer 503. */
+  readFallback?: ReplicaFallback;
 }
 
 /**
@@ -36,7 +53,10 @@ export interface ReadModelsOptions {
  */
 @Module({})
 export class ReadModelsModule implements OnApplicationShutdown {
-  constructor(@Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(READ_MODEL_REPLICA_POOL) private readonly replicaPool: pg.Pool | null,
+  ) {}
 
   static forRoot(options: ReadModelsOptions): DynamicModule {
     const logger = new Logger('ReadModels');
@@ -56,9 +76,28 @@ export class ReadModelsModule implements OnApplicationShutdown {
           },
         },
         {
+          provide: READ_MODEL_REPLICA_POOL,
+          inject: [{ token: DATABASE_BOUNDS, optional: true }],
+          useFactory: (bounds: DatabaseBounds | undefined) => {
+            if (!options.readUrl) return null;
+            const b = bounds ?? DEFAULT_DATABASE_BOUNDS;
+            const monitor = new DatabaseMonitor({ stalledAfterMs: b.statementTimeoutMs || b.queryTimeoutMs || undefined });
+            // Connections are opened on demand: a replica down at start does not stop the api.
+            const pool = new pg.Pool({ ...boundedPoolOptions(b, monitor), connectionString: options.readUrl, max: 10 });
+            pool.on('error', () => undefined); // an idle client losing the replica; the pool replaces it
+            return pool;
+          },
+        },
+        {
+          provide: QUERY_ROUTER,
+          inject: [READ_MODEL_DATA_SOURCE, READ_MODEL_REPLICA_POOL],
+          useFactory: (dataSource: DataSource, replica: pg.Pool | null) =>
+            new QueryRouter(dataSource, replica ?? undefined, { fallback: options.readFallback ?? 'primary' }),
+        },
+        {
           provide: READ_MODEL_READER,
-          inject: [READ_MODEL_DATA_SOURCE],
-          useFactory: (dataSource: DataSource) => new ReadModelReader(dataSource),
+          inject: [QUERY_ROUTER],
+          useFactory: (router: QueryRouter) => new ReadModelReader(router),
         },
         {
           provide: PROJECTION_RUNNER,
@@ -95,11 +134,12 @@ export class ReadModelsModule implements OnApplicationShutdown {
         ...DECISION_QUERY_HANDLERS,
         ...NATIONAL_FACTS_QUERY_HANDLERS,
       ],
-      exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, PROJECTION_RUNNER, READ_MODEL_VERIFIER, ...(options.runProjector === false ? [] : [ProjectorService])],
+      exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, QUERY_ROUTER, READ_MODEL_REPLICA_POOL, PROJECTION_RUNNER, READ_MODEL_VERIFIER, ...(options.runProjector === false ? [] : [ProjectorService])],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.replicaPool?.end().catch(() => undefined);
   }
 }

@@ -4,3 +4,7 @@ export const READ_MODEL_READER = Symbol('READ_MODEL_READER');
 export const READ_MODEL_VERIFIER = Symbol('READ_MODEL_VERIFIER');
 /** The ProjectorElection of a process that runs the projector (ReadModelsModule with runProjector). */
 export const PROJECTOR_ELECTION = Symbol('PROJECTOR_ELECTION');
+/** The QueryRouter of the read side: the replica (DATABASE_READ_URL) or the primary. */
+export const QUERY_ROUTER = Symbol('QUERY_ROUTER');
+/** The read replica's pg pool, or null without DATABASE_READ_URL. */
+export const READ_MODEL_REPLICA_POOL = Symbol('READ_MODEL_REPLICA_POOL');

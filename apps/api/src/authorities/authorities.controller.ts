@@ -7,8 +7,8 @@ import {
   GetMovementQuery,
   GetNationalSummaryQuery,
   ListProceduresQuery,
-  PROJECTION_RUNNER,
-  type ProjectionRunner,
+  READ_MODEL_READER,
+  type ReadModelReader,
 } from '@tthc/read-models';
 import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { InvalidRequest } from '../http/invalid-request.error.js';
@@ -38,7 +38,7 @@ const CSV_HEADERS_DOC = {
 export class AuthoritiesController {
   constructor(
     private readonly queryBus: QueryBus,
-    @Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner,
+    @Inject(READ_MODEL_READER) private readonly projection: ReadModelReader,
   ) {}
 
   @Get('authorities')

@@ -24,11 +24,11 @@ import {
 import {
   GetAuthoritySummaryQuery,
   ListDecisionsQuery,
-  PROJECTION_RUNNER,
+  READ_MODEL_READER,
   shareOf,
   type AuthoritySummary,
   type DecisionPage,
-  type ProjectionRunner,
+  type ReadModelReader,
 } from '@tthc/read-models';
 import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { InvalidRequest } from '../http/invalid-request.error.js';
@@ -86,7 +86,7 @@ export class DecisionsController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
-    @Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner,
+    @Inject(READ_MODEL_READER) private readonly projection: ReadModelReader,
   ) {}
 
   @Post()

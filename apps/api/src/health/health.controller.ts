@@ -3,7 +3,7 @@ import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nest
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { ProjectorBehindConfig } from '@tthc/platform';
-import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
+import { PROJECTION_RUNNER, type ProjectionRunner, type ReplicaState } from '@tthc/read-models';
 import { Public } from '../auth/roles.decorator.js';
 import { OperationsProbes, PROBE_TIMEOUT_MS } from './probes.js';
 
@@ -79,6 +79,19 @@ export class ProjectorHealth {
   lastErrorAt: string | null;
 }
 
+export class ReadReplicaHealth {
+  @ApiProperty({ enum: ['up', 'degraded'], description: '`degraded`: the replica cannot be reached; queries go to the primary or answer 503 (`queriesGoTo`). Never fails the check: commands go on' })
+  status: 'up' | 'degraded';
+  @ApiProperty({ description: `The replica answered, within ${PROBE_TIMEOUT_MS} ms` })
+  reachable: boolean;
+  @ApiProperty({ type: Number, nullable: true, description: 'Bytes of WAL written on the primary and not yet replayed on the replica; null when unknown' })
+  lagBytes: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: "Age in seconds of the replica's last replayed transaction while WAL waits (0 when caught up); null when unknown" })
+  lagSeconds: number | null;
+  @ApiProperty({ enum: ['replica', 'primary', 'none'], description: 'Where queries go now: `primary` while the replica is unreachable with DATABASE_READ_FALLBACK=primary, `none` (503) with `refuse`' })
+  queriesGoTo: 'replica' | 'primary' | 'none';
+}
+
 class HealthChecks {
   @ApiPropertyOptional({ type: DatabaseHealth })
   database?: DatabaseHealth;
@@ -86,6 +99,8 @@ class HealthChecks {
   eventStore?: EventStoreHealth;
   @ApiPropertyOptional({ type: ProjectorHealth })
   projector?: ProjectorHealth;
+  @ApiPropertyOptional({ type: ReadReplicaHealth, description: 'Only with a read replica (DATABASE_READ_URL)' })
+  readReplica?: ReadReplicaHealth;
 }
 
 /** @nestjs/terminus's answer: each check under `details`, and again under `info` (up, degraded) or `error` (down). */
@@ -129,7 +144,10 @@ export class HealthController {
     const head = this.probes.head(); // read once for both checks
     let result: HealthCheckResult;
     try {
-      result = await this.health.check([() => this.database(), () => this.eventStore(head), () => this.projector(head)]);
+      const replica = this.probes.replica();
+      const checks = [() => this.database(), () => this.eventStore(head), () => this.projector(head)];
+      if (await replica) checks.push(() => this.readReplica(replica));
+      result = await this.health.check(checks);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       result = error.getResponse() as HealthCheckResult;
@@ -145,6 +163,12 @@ export class HealthController {
     const { up, probe, requests } = await this.probes.database();
     const check = this.indicators.check('database');
     return up ? check.up({ probe, requests }) : check.down({ probe, requests });
+  }
+
+  private async readReplica(state: Promise<ReplicaState | undefined>): Promise<HealthIndicatorResult> {
+    const replica = (await state)!;
+    const check = this.indicators.check('readReplica');
+    return replica.reachable ? check.up({ ...replica }) : check.degraded({ ...replica });
   }
 
   private async eventStore(head: Promise<number | null>): Promise<HealthIndicatorResult> {

@@ -34,7 +34,8 @@ export class MetricsController {
     summary: 'Prometheus metrics',
     description:
       'The text exposition format 0.0.4, for a Prometheus scrape. With the database down: `tthc_database_up 0`, and no ' +
-      'tthc_projector_position, tthc_event_store_head_position, tthc_projector_lag_events or tthc_projector_delay_seconds.',
+      'tthc_projector_position, tthc_event_store_head_position, tthc_projector_lag_events or tthc_projector_delay_seconds. ' +
+      'With a read replica (DATABASE_READ_URL): tthc_read_replica_up, and while it answers tthc_read_replica_lag_bytes and tthc_read_replica_lag_seconds.',
   })
   @ApiOkResponse({ description: 'Prometheus metrics', content: { 'text/plain': { schema: { type: 'string' } } } })
   async metrics(@Res() res: ServerResponse): Promise<void> {
@@ -45,12 +46,21 @@ export class MetricsController {
     metrics.projectorRunning.set(running ? 1 : 0);
     metrics.setEventsProjected(eventsProjected);
     const fresh = database.up && (await this.readFromDatabase());
+    const replica = await this.probes.replica();
+    if (replica) {
+      metrics.replicaUp.set(replica.reachable ? 1 : 0);
+      if (replica.lagBytes !== null) metrics.replicaLagBytes.set(replica.lagBytes);
+      if (replica.lagSeconds !== null) metrics.replicaLagSeconds.set(replica.lagSeconds);
+    }
+    const replicaLag = replica?.reachable && replica.lagBytes !== null && replica.lagSeconds !== null;
 
     const parts = [
       await processMetrics().metrics(),
       await metrics.registry.metrics(),
       await this.refusals.registry.metrics(),
       fresh ? await metrics.fromDatabase.metrics() : '',
+      replica ? await metrics.replica.metrics() : '',
+      replicaLag ? await metrics.fromReplica.metrics() : '',
     ];
     res.statusCode = 200;
     res.setHeader('Content-Type', metrics.registry.contentType);

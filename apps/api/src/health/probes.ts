@@ -1,21 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
-import { DATABASE_MONITOR, PG_POOL, unmonitored, type DatabaseMonitor, type DatabaseRequestState } from '@tthc/platform';
-import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
+import { DATABASE_MONITOR, PG_POOL, unmonitored, withTimeout, type DatabaseMonitor, type DatabaseRequestState } from '@tthc/platform';
+import { PROJECTION_RUNNER, QUERY_ROUTER, type ProjectionRunner, type QueryRouter, type ReplicaState } from '@tthc/read-models';
 
 /** Each probe answers within this, or counts as failed. */
 export const PROBE_TIMEOUT_MS = 2_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 export interface DatabaseProbe {
   /** The probe passed and the requests reach the database. */
@@ -35,7 +25,13 @@ export class OperationsProbes {
     @Inject(DATABASE_MONITOR) private readonly monitor: DatabaseMonitor,
     @Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(QUERY_ROUTER) private readonly router: QueryRouter,
   ) {}
+
+  /** The read replica: reachable, its lag in bytes and seconds, where queries go; undefined without DATABASE_READ_URL. */
+  replica(): Promise<ReplicaState | undefined> {
+    return this.router.replicaState(this.pool, PROBE_TIMEOUT_MS);
+  }
 
   /**
    * `SELECT 1` through the pool (not counted by the DatabaseMonitor), and what the requests saw: down

@@ -27,6 +27,9 @@ const APPEND_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 export class ApiMetrics {
   readonly registry = new Registry();
   readonly fromDatabase = new Registry();
+  /** With a read replica (DATABASE_READ_URL) only: whether it answers, and its lag while it does. */
+  readonly replica = new Registry();
+  readonly fromReplica = new Registry();
 
   readonly httpRequestDuration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -56,6 +59,22 @@ export class ApiMetrics {
     name: 'tthc_projector_delay_seconds',
     help: 'Age of the oldest event not yet projected, in seconds (0 when none)',
     registers: [this.fromDatabase],
+  });
+
+  readonly replicaUp = new Gauge({
+    name: 'tthc_read_replica_up',
+    help: "1 when the read replica (DATABASE_READ_URL) answered this scrape's probe, else 0",
+    registers: [this.replica],
+  });
+  readonly replicaLagBytes = new Gauge({
+    name: 'tthc_read_replica_lag_bytes',
+    help: 'Bytes of WAL written on the primary and not yet replayed on the read replica',
+    registers: [this.fromReplica],
+  });
+  readonly replicaLagSeconds = new Gauge({
+    name: 'tthc_read_replica_lag_seconds',
+    help: "Age of the replica's last replayed transaction while WAL waits to be replayed, in seconds (0 when caught up)",
+    registers: [this.fromReplica],
   });
 
   /** EventStoreModule's `onAppend`. */

@@ -73,6 +73,16 @@ export class PostgresSupervisor {
     this.recordFile = join(options.dataDir, 'postgres.supervisor');
   }
 
+  /** The cluster's folder. */
+  get clusterDir(): string {
+    return this.options.clusterDir;
+  }
+
+  /** The port it listens on (127.0.0.1). */
+  get port(): number {
+    return this.options.port;
+  }
+
   /** The server's pid while it runs. */
   get pid(): number | undefined {
     return this.child?.pid ?? this.adoptedPid;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { ADVISORY_LOCKS } from '@tthc/platform';
+import { ADVISORY_LOCKS, withTimeout } from '@tthc/platform';
 
 /**
  * The advisory lock whose holder is the one projector that projects (ADVISORY_LOCKS.projectorLeader,
@@ -139,7 +139,7 @@ export class ProjectorElection {
   private async call(client: pg.Client, text: string): Promise<pg.QueryResult> {
     const { classId, objectId } = PROJECTOR_LEADER_LOCK;
     try {
-      return await withTimeout(client.query(text, [classId, objectId]), this.callTimeoutMs);
+      return await withTimeout(client.query(text, [classId, objectId]), this.callTimeoutMs, `no answer within ${this.callTimeoutMs} ms`);
     } catch (error) {
       (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
       throw error;
@@ -161,14 +161,4 @@ export class ProjectorElection {
     this.current = role;
     this.options.onRole?.(role);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

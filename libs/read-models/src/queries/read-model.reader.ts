@@ -62,7 +62,7 @@ export interface ProcedureListItem {
  */
 export class ReadModelReader {
   private readonly s: string;
-  private readonly checkpoint: string;
+  private readonly checkpointSql: string;
   private readonly lineageReader: LineageReader;
   private readonly decisionsReader: DecisionsReader;
 
@@ -73,7 +73,7 @@ export class ReadModelReader {
     this.s = quoteIdent(schema);
     this.lineageReader = new LineageReader(dataSource, schema);
     this.decisionsReader = new DecisionsReader(dataSource, schema);
-    this.checkpoint = `(SELECT coalesce(max(position), 0) FROM ${this.s}.projection_checkpoints WHERE name = '${PROCEDURE_PROJECTION.name}')`;
+    this.checkpointSql = `(SELECT coalesce(max(position), 0) FROM ${this.s}.projection_checkpoints WHERE name = '${PROCEDURE_PROJECTION.name}')`;
   }
 
   /**
@@ -105,7 +105,7 @@ export class ReadModelReader {
       ? await this.dataSource.query(
           // One index probe per authority: the latest change date on or before `at`.
           `SELECT a.code AS authority_code, d.total, d.full_process, d.partial, d.information_only,
-                  d.paper_intake_disabled, ${this.checkpoint} AS position
+                  d.paper_intake_disabled, ${this.checkpointSql} AS position
            FROM unnest($1::text[]) AS a(code)
            LEFT JOIN LATERAL (SELECT * FROM ${this.s}.authority_daily_summaries x
                               WHERE x.authority_code = a.code AND x.date <= $2
@@ -118,7 +118,7 @@ export class ReadModelReader {
                   count(*) FILTER (WHERE i.online_mode = 'PARTIAL') AS partial,
                   count(*) FILTER (WHERE i.online_mode = 'INFORMATION_ONLY') AS information_only,
                   count(*) FILTER (WHERE i.paper_intake = 'DISABLED') AS paper_intake_disabled,
-                  ${this.checkpoint} AS position
+                  ${this.checkpointSql} AS position
            FROM unnest($1::text[]) AS a(code)
            LEFT JOIN ${this.s}.procedure_status_intervals i
              ON i.authority_code = a.code AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
@@ -150,7 +150,7 @@ export class ReadModelReader {
   /** Transitions whose effective date lies in (from, to], by kind (as known at `knownAt`, or up to `asOfPosition`). */
   async transitions(authorityCode: string, from: string, to: string, knownAt?: string, asOfPosition?: number): Promise<TransitionCounts> {
     const rows: { kind: keyof typeof TRANSITION_KINDS | null; n: string | null; position: string }[] = await this.dataSource.query(
-      `SELECT t.kind, t.n, ${this.checkpoint} AS position
+      `SELECT t.kind, t.n, ${this.checkpointSql} AS position
        FROM (SELECT 1) one
        LEFT JOIN (SELECT kind, count(*) AS n FROM ${this.s}.procedure_transitions
                   WHERE authority_code = $1 AND effective_from > $2 AND effective_from <= $3
@@ -176,7 +176,7 @@ export class ReadModelReader {
     const recorded = this.recordedClause('i', 7, { knownAt, asOfPosition });
     const rows: any[] = await this.dataSource.query(
       `SELECT i.authority_code, i.procedure_code, p.name, p.field, p.level, i.online_mode, i.paper_intake, p.registered_from,
-              count(*) OVER () AS total, ${this.checkpoint} AS position
+              count(*) OVER () AS total, ${this.checkpointSql} AS position
        FROM ${this.s}.procedure_status_intervals i
        JOIN ${this.s}.procedures p ON p.authority_code = i.authority_code AND p.procedure_code = i.procedure_code
        WHERE i.authority_code = ANY($1::text[]) AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
@@ -212,8 +212,27 @@ export class ReadModelReader {
   }
 
   async position(): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT ${this.checkpoint} AS position`);
+    const [row] = await this.dataSource.query(`SELECT ${this.checkpointSql} AS position`);
     return Number(row.position);
+  }
+
+  /** The checkpoint as the queries see it (on a read replica: as replayed there). */
+  checkpoint(): Promise<number> {
+    return this.position();
+  }
+
+  /**
+   * Resolves true once the read models, as the queries see them, reflect `position`; false after
+   * `timeoutMs`. With a read replica this waits on the replica's copy of the checkpoint, so its
+   * replication lag is included: read-your-writes holds on the replica.
+   */
+  async waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.position()) >= position) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Only needed when a page past the end comes back empty but the total is still wanted. */

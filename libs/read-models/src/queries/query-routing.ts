@@ -1,0 +1,113 @@
+import type pg from 'pg';
+import { isDatabaseUnreachable, withTimeout } from '@tthc/platform';
+import type { Queryable } from './read-model.reader.js';
+
+/** What queries do while the read replica cannot be reached (DATABASE_READ_FALLBACK). */
+export type ReplicaFallback = 'primary' | 'refuse';
+
+/** The read replica cannot be reached and DATABASE_READ_FALLBACK=refuse: the api answers 503 with Retry-After. */
+export class ReadReplicaUnavailable extends Error {
+  readonly code = 'READ_REPLICA_UNAVAILABLE';
+  constructor(cause?: unknown) {
+    super('The read replica cannot be reached and queries are not sent to the primary (DATABASE_READ_FALLBACK=refuse)', { cause });
+    this.name = 'ReadReplicaUnavailable';
+  }
+}
+
+/** How far the replica is behind the primary, read at one instant. */
+export interface ReplicaState {
+  /** The replica answered, within the probe's bound. */
+  reachable: boolean;
+  /** Bytes of WAL the primary has written that the replica has not replayed; null when unknown. */
+  lagBytes: number | null;
+  /** Age of the last transaction replayed while WAL waits to be replayed, in seconds (0 when caught up); null when unknown. */
+  lagSeconds: number | null;
+  /** Where queries go now: the replica, the primary (fallback), or nowhere (503). */
+  queriesGoTo: 'replica' | 'primary' | 'none';
+}
+
+export interface QueryRouterOptions {
+  fallback: ReplicaFallback;
+  /** After a failure to reach the replica, queries skip it for this long (ms, default 2,000) before trying it again. */
+  retryAfterMs?: number;
+}
+
+/**
+ * Sends the read side's statements to a streaming replica (DATABASE_READ_URL), or to the primary when
+ * none is configured. When the replica cannot be reached (refused, lost, a call past its bound), the
+ * statement goes to the primary (`fallback: 'primary'`) or fails with ReadReplicaUnavailable
+ * (`'refuse'`), and the replica is skipped for `retryAfterMs` (a statement cancelled by a recovery
+ * conflict is sent on likewise, without skipping the replica), so that a replica gone does not cost
+ * every query a connection attempt. A statement's own error is thrown as it is.
+ *
+ * Each statement is self-contained (every read also selects the checkpoint it reflects), so a query
+ * whose statements straddle a switch still states, per statement, the position it answers from.
+ */
+export class QueryRouter implements Queryable {
+  private skipReplicaUntil = 0;
+
+  constructor(
+    private readonly primary: Queryable,
+    private readonly replica: pg.Pool | undefined,
+    private readonly options: QueryRouterOptions,
+  ) {}
+
+  get hasReplica(): boolean {
+    return this.replica !== undefined;
+  }
+
+  /** Where the next statement goes. */
+  target(now = Date.now()): ReplicaState['queriesGoTo'] {
+    if (!this.replica || now >= this.skipReplicaUntil) return this.replica ? 'replica' : 'primary';
+    return this.options.fallback === 'primary' ? 'primary' : 'none';
+  }
+
+  async query(sql: string, params?: unknown[]): Promise<any> {
+    if (!this.replica) return this.primary.query(sql, params);
+    if (Date.now() < this.skipReplicaUntil) return this.replicaDown(sql, params);
+    try {
+      return (await this.replica.query(sql, params)).rows;
+    } catch (error) {
+      // A statement cancelled by the standby's replay (a lock or a row version it needed was removed
+      // on the primary, SQLSTATE 40001): answered as a replica that could not serve this statement.
+      if ((error as { code?: unknown }).code === '40001') return this.replicaDown(sql, params, error);
+      if (!isDatabaseUnreachable(error)) throw error;
+      this.skipReplicaUntil = Date.now() + (this.options.retryAfterMs ?? 2_000);
+      return this.replicaDown(sql, params, error);
+    }
+  }
+
+  /**
+   * The replica's lag behind `primary`, each call bounded by `timeoutMs`: bytes of WAL not replayed,
+   * and seconds since the last replayed transaction's commit while some WAL waits (0 when none does).
+   */
+  async replicaState(primary: pg.Pool, timeoutMs: number): Promise<ReplicaState | undefined> {
+    if (!this.replica) return undefined;
+    const bounded = <T>(promise: Promise<T>) => withTimeout(promise, timeoutMs);
+    try {
+      const [{ rows: p }, { rows: r }] = await Promise.all([
+        bounded(primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')),
+        bounded(
+          this.replica.query<{ replay: string | null; age: number | null; recovering: boolean }>(
+            `SELECT pg_last_wal_replay_lsn()::text AS replay, pg_is_in_recovery() AS recovering,
+                    extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age`,
+          ),
+        ),
+      ]);
+      const { replay, age, recovering } = r[0];
+      // Promoted (no longer in recovery): it writes its own WAL, and is not behind in any sense that matters here.
+      if (!recovering) return { reachable: true, lagBytes: 0, lagSeconds: 0, queriesGoTo: this.target() };
+      const [{ bytes }] = (await bounded(primary.query<{ bytes: string | null }>('SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text AS bytes', [p[0].lsn, replay]))).rows;
+      const lagBytes = bytes === null ? null : Math.max(0, Number(bytes));
+      const lagSeconds = lagBytes === 0 ? 0 : age === null ? null : Math.max(0, Math.round(age * 1000) / 1000);
+      return { reachable: true, lagBytes, lagSeconds, queriesGoTo: this.target() };
+    } catch {
+      return { reachable: false, lagBytes: null, lagSeconds: null, queriesGoTo: this.target() };
+    }
+  }
+
+  private replicaDown(sql: string, params: unknown[] | undefined, cause?: unknown): Promise<any> {
+    if (this.options.fallback === 'primary') return this.primary.query(sql, params);
+    return Promise.reject(new ReadReplicaUnavailable(cause));
+  }
+}
