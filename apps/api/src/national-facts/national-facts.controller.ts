@@ -4,7 +4,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RecordNationalFactCommand, type CommandContext } from '@tthc/application';
 import type { NationalFactCommand } from '@tthc/domain';
-import { GetAgencyFactsQuery, GetNationalFactsQuery, PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
+import { GetAgencyFactsQuery, GetNationalFactsQuery, READ_MODEL_READER, type ReadModelReader } from '@tthc/read-models';
 import { QUERY_ROLES, Roles } from '../auth/roles.decorator.js';
 import { revisionTag } from '../http/if-match.js';
 import { readYourWrites } from '../http/read-your-writes.js';
@@ -36,7 +36,7 @@ export class NationalFactsController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
-    @Inject(PROJECTION_RUNNER) private readonly projection: ProjectionRunner,
+    @Inject(READ_MODEL_READER) private readonly projection: ReadModelReader,
   ) {}
 
   @Post('authorities/:authorityCode/procedure-system/assessments')

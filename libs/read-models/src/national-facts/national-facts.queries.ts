@@ -5,7 +5,7 @@ import { ProjectionBehind } from '../projection/projection-behind.error.js';
 import { recordAxis } from '../queries/read-model.queries.js';
 import { ReadModelReader, type Bitemporal, type Queryable } from '../queries/read-model.reader.js';
 import { shareOf } from '../queries/summary.js';
-import { READ_MODEL_DATA_SOURCE } from '../read-models.tokens.js';
+import { QUERY_ROUTER } from '../read-models.tokens.js';
 import { LIVE_SCHEMA, quoteIdent } from '../schema/read-model.schema.js';
 import { factFromDb, fromDb, type NationalFactAuthorityRow, type NationalFactRow } from './national-facts.projection.js';
 
@@ -165,7 +165,7 @@ export class GetAgencyFactsQuery extends Query<AgencyFactsAnswer> {
 
 @QueryHandler(GetNationalFactsQuery)
 export class GetNationalFactsHandler implements IQueryHandler<GetNationalFactsQuery, NationalFactsAnswer> {
-  constructor(@Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: Queryable) {}
+  constructor(@Inject(QUERY_ROUTER) private readonly dataSource: Queryable) {}
   async execute({ at = vietnamDate(new Date()), knownAt, asOfPosition }: GetNationalFactsQuery): Promise<NationalFactsAnswer> {
     const axis = recordAxis(knownAt, asOfPosition);
     const { authorities, facts, position } = await new NationalFactsReader(this.dataSource).known({ at, knownAt, asOfPosition });
@@ -175,7 +175,7 @@ export class GetNationalFactsHandler implements IQueryHandler<GetNationalFactsQu
 
 @QueryHandler(GetAgencyFactsQuery)
 export class GetAgencyFactsHandler implements IQueryHandler<GetAgencyFactsQuery, AgencyFactsAnswer> {
-  constructor(@Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: Queryable) {}
+  constructor(@Inject(QUERY_ROUTER) private readonly dataSource: Queryable) {}
   /** @throws UnknownAuthority when no authority of that code was recorded (as known then). */
   async execute({ authorityCode, at = vietnamDate(new Date()), knownAt, asOfPosition }: GetAgencyFactsQuery): Promise<AgencyFactsAnswer> {
     const axis = recordAxis(knownAt, asOfPosition);
