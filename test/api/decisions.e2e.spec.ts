@@ -93,12 +93,37 @@ describe('POST /authorities/{a}/decisions', () => {
     ['a row of the wrong width', Buffer.from(`procedureCode,action\n${code(1)},withdraw\n${code(2)},withdraw,extra\n`), /line 3: this row has a different number of fields than the header/],
     ['a mixed encoding', Buffer.concat([Buffer.from(`procedureCode,action,reason\n${code(1)},withdraw,Bãi bỏ\n${code(2)},withdraw,B`), Buffer.from([0xe3, 0x69]), Buffer.from(' b\n')]), /line 3: not UTF-8/],
     ['an empty annex', Buffer.from('procedureCode,action\n'), /lists no items/],
-    ['100,001 rows', Buffer.from(`procedureCode,action\n${`${code(1)},withdraw\n`.repeat(100_001)}`), /more than 100,000 items/],
   ])('refuses %s with 400 naming the line, appending nothing', async (_, annex, message) => {
     const before = await api.eventCount();
     const { body } = await postCsv(annex, header('153/QĐ-UBND')).expect(400);
     expect(body.errors.map((e: { message: string }) => e.message).join('\n')).toMatch(message);
     expect(await api.eventCount()).toBe(before);
+  });
+
+  it('refuses an annex of more than 100,000 rows with 413 naming the limit, at its first row over it, appending nothing', async () => {
+    const before = await api.eventCount();
+    // 150,000 rows: the parser stops at row 100,001 (line 100,002), so the rest is never read.
+    const annex = Buffer.from(`procedureCode,action\n${`${code(1)},withdraw\n`.repeat(150_000)}`);
+    const { body, headers } = await postCsv(annex, header('153/QĐ-UBND')).expect(413);
+    expect(headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(body).toMatchObject({
+      type: 'https://tthc-ledger.dev/problems/decision-too-large',
+      status: 413,
+      limit: 100_000,
+      errors: [{ field: 'body', line: 100_002, message: 'must list at most 100,000 items' }],
+    });
+    expect(body.detail).toMatch(/at most 100,000 items; the annex has more \(line 100002 is row 100,001\)/);
+    expect(await api.eventCount()).toBe(before);
+  });
+
+  it('refuses a JSON decision of 100,001 items with 413 naming the limit and the count, previewed or not', async () => {
+    const items = Array.from({ length: 100_001 }, (_, i) => ({ procedureCode: code(i), action: 'withdraw' }));
+    const decision = { number: '156/QĐ-UBND', issuedOn: '2025-08-01', effectiveFrom: '2025-08-01', items };
+    for (const query of ['', '?dryRun=true']) {
+      const { body } = await api.http().post(`${path}${query}`).send(decision).expect(413);
+      expect(body).toMatchObject({ limit: 100_000, errors: [{ field: 'items', message: 'must list at most 100,000 items' }] });
+      expect(body.detail).toMatch(/this one has 100,001/);
+    }
   });
 
   it('refuses duplicate procedure codes and unknown actions naming line and field', async () => {

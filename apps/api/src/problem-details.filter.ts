@@ -6,6 +6,7 @@ import {
   DecisionNotFound,
   DecisionNumberTaken,
   DecisionRefused,
+  DecisionTooLarge,
   AuthorityDissolved,
   AuthorityNotInBoundaries,
   IllegalAuthorityTransition,
@@ -53,6 +54,8 @@ export interface Problem {
   authorityCode?: string | null;
   /** On 409 decision-refused: every refused item. */
   items?: readonly ItemRefusal[];
+  /** On 413 decision-too-large: the most items a decision may list. */
+  limit?: number;
   /** On 404 not-in-boundaries: the boundary set asked for. */
   boundaries?: string;
   /** On 409 authority-dissolved: the unit that succeeded the dissolved one, and from when. */
@@ -178,6 +181,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof DecisionRefused) {
       return problem(409, 'decision-refused', 'The decision cannot be issued', exception.message, { items: exception.refusals });
+    }
+    if (exception instanceof DecisionTooLarge) {
+      const field = exception.line === undefined ? 'items' : 'body';
+      const errors = [{ field, ...(exception.line !== undefined && { line: exception.line }), message: `must list at most ${exception.limit.toLocaleString('en')} items` }];
+      return problem(413, 'decision-too-large', 'Decision too large', exception.message, { limit: exception.limit, errors });
     }
     if (exception instanceof DecisionNumberTaken) {
       return problem(409, 'decision-number-taken', 'Decision number already used', exception.message);

@@ -81,6 +81,9 @@ describe('decision import', () => {
     expect(malformed.stderr).toMatch(/line 2: action must be one of register/);
     const badNumber = await cli('decision', 'import', ...header('QĐ 15', '2023-07-15'), await annex('ok', ['9.000001,withdraw,,']));
     expect(badNumber.stderr).toMatch(/--number must be a decision number as printed/);
+    const tooLarge = await cli('decision', 'import', ...header('1501/QĐ-UBND', '2023-07-15'), await annex('too-large', Array(100_001).fill('9.000001,withdraw,,')));
+    expect(tooLarge.code).toBe(EXIT.FAILED);
+    expect(tooLarge.stderr).toMatch(/A decision lists at most 100,000 items; the annex has more \(line 100002 is row 100,001\)/);
     expect(await store.headPosition()).toBe(units + 41);
   });
 });

@@ -101,7 +101,7 @@ export class DecisionsController {
   @AlsoAccepts('text/csv')
   @ApiBody({
     description:
-      'JSON: the decision with its items. text/csv (UTF-8, BOM optional, at most 100,000 rows): the annex, a header row naming ' +
+      'JSON: the decision with its items (at most 100,000). text/csv (UTF-8, BOM optional, body up to 32 MiB, at most 100,000 rows: 413 decision-too-large beyond): the annex, a header row naming ' +
       'the columns procedureCode, action, onlineMode, name, field, level, paperIntake, reason (any order; procedureCode and action required; ' +
       'an empty cell is an absent field); number, issuedOn, effectiveFrom and title then come as query parameters.',
     schema: { oneOf: [{ $ref: getSchemaPath(IssueDecisionBodyDoc) }, { type: 'string', description: 'text/csv annex' }] },
@@ -110,6 +110,11 @@ export class DecisionsController {
     description: 'dryRun=true: the preview; or a repeat of a decision already issued (its record)',
     content: { 'application/json': { schema: { oneOf: [{ $ref: getSchemaPath(DecisionPreviewDoc) }, { $ref: getSchemaPath(DecisionRecordDoc) }] } } },
   })
+  @ApiProblemResponse(
+    413,
+    'The body is larger than 32 MiB (`payload-too-large`), or the decision lists more than 100,000 items (`decision-too-large`, with `limit`; ' +
+      'a CSV annex is refused at its first row over the limit, which `errors[0].line` names, before any item is judged); nothing is appended',
+  )
   @ApiProblemResponse(501, 'The event store cannot append decisions atomically (KurrentDB before 25.1)')
   async issue(
     @Param() { authorityCode }: AuthorityParams,

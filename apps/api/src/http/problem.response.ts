@@ -54,6 +54,8 @@ export class ProblemResponse {
     },
   })
   items?: { index: number; line?: number; procedureCode: string; reason: string; message: string }[];
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'On 413 decision-too-large: the most items a decision may list (100000)', example: 100000 })
+  limit?: number;
   @ApiPropertyOptional({ enum: ['2023', '2025'], description: 'On 404 not-in-boundaries: the boundary set asked for' })
   boundaries?: string;
   @ApiPropertyOptional({ pattern: '^[0-9]{2}$', description: 'On 409 authority-dissolved: the unit that succeeded the dissolved one', example: '79' })

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { INestApplicationContext } from '@nestjs/common';
 import { issueDecision, parseAnnexCsv, previewDecision } from '@tthc/application';
-import { DecisionNumberTaken, DecisionRefused, InvalidCommand, type IssueDecision } from '@tthc/domain';
+import { DecisionNumberTaken, DecisionRefused, DecisionTooLarge, InvalidCommand, type IssueDecision } from '@tthc/domain';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { CliError } from '../errors.js';
 import type { CliIO } from '../io.js';
@@ -87,6 +87,7 @@ export async function importDecision(app: INestApplicationContext, options: Deci
     }
     if (error instanceof DecisionRefused) throw refusedError(error, lines);
     if (error instanceof DecisionNumberTaken) throw new CliError(`${error.message}: nothing appended`);
+    if (error instanceof DecisionTooLarge) throw new CliError(error.message);
     throw error;
   }
 }

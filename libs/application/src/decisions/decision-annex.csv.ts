@@ -1,5 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import { DECISION_LIMITS, InvalidCommand, type DecisionItem } from '@tthc/domain';
+import { DECISION_LIMITS, DecisionTooLarge, InvalidCommand, type DecisionItem } from '@tthc/domain';
 
 /** The annex's columns (API.md): a header row names them, in any order; procedureCode and action are required. */
 export const ANNEX_COLUMNS = ['procedureCode', 'action', 'onlineMode', 'name', 'field', 'level', 'paperIntake', 'reason'] as const;
@@ -16,40 +16,38 @@ export interface ParsedAnnex {
  * a header row, one item per record; an empty cell is an absent field.
  *
  * @throws InvalidCommand (field `body`) naming the line (and column) of the first problem: bytes that are not
- *   UTF-8, an unknown or missing column, a quote left open, a row of the wrong width, no items,
- *   more than 100,000 items.
+ *   UTF-8, an unknown or missing column, a quote left open, a row of the wrong width, no items.
+ * @throws DecisionTooLarge at the first row over DECISION_LIMITS.items (100,000), counted as csv-parse
+ *   reads them: an oversized annex is refused there, its rest never parsed, before anything else is done.
  */
 export function parseAnnexCsv(body: Buffer): ParsedAnnex {
   const text = decodeUtf8(body);
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let records: { record: Record<string, string>; line: number }[];
   try {
     records = parse(text, {
       bom: true,
       columns: (header: string[]) => checkHeader(header),
-      info: true,
       skip_empty_lines: true,
       trim: true,
       relax_column_count: false,
-      // One more than allowed, so that an oversized annex is recognised without reading it all.
-      to: DECISION_LIMITS.items + 1,
+      // ctx.lines is the line a record ends on; a record spans as many lines as its quoted newlines.
+      on_record: (record: Record<string, string>, ctx: { records: number; lines: number }) => {
+        if (ctx.records > DECISION_LIMITS.items) throw new DecisionTooLarge(undefined, ctx.lines - newlines(record));
+        return { record, line: ctx.lines - newlines(record) };
+      },
     }) as typeof records;
   } catch (error) {
-    if (error instanceof InvalidCommand) throw error;
+    if (error instanceof InvalidCommand || error instanceof DecisionTooLarge) throw error;
     if (error instanceof CsvError) throw new InvalidCommand([{ field: 'body', message: `line ${(error as CsvError & { lines?: number }).lines ?? '?'}: ${csvMessage(error)}` }]);
     throw error;
   }
   if (records.length === 0) throw new InvalidCommand([{ field: 'body', message: 'the annex lists no items (a header row, then one row per item)' }]);
-  if (records.length > DECISION_LIMITS.items) {
-    throw new InvalidCommand([{ field: 'body', message: `the annex lists more than ${DECISION_LIMITS.items.toLocaleString('en')} items` }]);
-  }
   const items = records.map(({ record }) => {
     const item: Record<string, string> = {};
     for (const [key, value] of Object.entries(record)) if (value !== '') item[key] = value;
     return item as unknown as DecisionItem;
   });
-  // info.lines is the line a record ends on; a record spans as many lines as its quoted newlines.
-  const lines = records.map(({ record, info }) => info.lines - newlines(record));
-  return { items, lines };
+  return { items, lines: records.map((r) => r.line) };
 }
 
 function checkHeader(header: string[]): string[] {

@@ -3,7 +3,7 @@ import { evolve, initialState, type ProcedureState } from '../procedure/procedur
 import { registered } from '../testing/procedure-builders.js';
 import { canonicalDecision, decideDecision, decisionIssued } from './decision.decide.js';
 import type { DecisionItem, IssueDecision } from './decision.types.js';
-import { decisionStreamId, validateDecision } from './decision.validation.js';
+import { DecisionTooLarge, decisionStreamId, validateDecision } from './decision.validation.js';
 
 const decision = (items: DecisionItem[], overrides: Partial<IssueDecision['data']> = {}): IssueDecision => ({
   type: 'IssueDecision',
@@ -123,9 +123,10 @@ describe('validateDecision', () => {
     ]);
   });
 
-  it('refuses more than 100,000 items (whether the authority exists is its stream\'s to say: the application)', () => {
+  it('refuses more than 100,000 items whole, naming the limit (whether the authority exists is its stream\'s to say: the application)', () => {
     const many = Array.from({ length: 100_001 }, () => ({ procedureCode: '1.000001', action: 'withdraw' as const }));
-    expect(fieldsOf(decision(many))).toEqual(['items']);
+    expect(() => validateDecision(decision(many))).toThrow(DecisionTooLarge);
+    expect(() => validateDecision(decision(many))).toThrow('A decision lists at most 100,000 items; this one has 100,001');
     expect(() => validateDecision(decision([{ procedureCode: '1.000001', action: 'withdraw' }], { authorityCode: '99' }))).not.toThrow();
   });
 });

@@ -104,10 +104,9 @@ export function validateDecision(command: IssueDecision): void {
     else if (FORBIDDEN_CHARACTERS.test(title)) errors.push({ field: 'title', message: 'must not contain control, bidirectional or zero-width characters' });
   }
   const items = data.items;
+  if (Array.isArray(items) && items.length > DECISION_LIMITS.items) throw new DecisionTooLarge(items.length);
   if (!Array.isArray(items) || items.length === 0) {
     errors.push({ field: 'items', message: 'must list at least one item' });
-  } else if (items.length > DECISION_LIMITS.items) {
-    errors.push({ field: 'items', message: `must list at most ${DECISION_LIMITS.items.toLocaleString('en')} items (this decision has ${items.length.toLocaleString('en')})` });
   } else if (errors.length === 0) {
     errors.push(...itemErrors(command.data, items as DecisionItem[]));
   }
@@ -153,6 +152,31 @@ function itemErrors(decision: IssueDecision['data'], items: readonly DecisionIte
     }
   }
   return errors;
+}
+
+/**
+ * A decision with more items than DECISION_LIMITS.items (100,000): refused whole, before any item is
+ * judged or any stream read (413 decision-too-large, naming the limit).
+ */
+export class DecisionTooLarge extends DomainError {
+  readonly code = 'DECISION_TOO_LARGE';
+  readonly limit = DECISION_LIMITS.items;
+  /**
+   * @param items how many items it has, when known (a CSV annex stops being read at the first row over the limit: undefined)
+   * @param line a CSV annex's: the line of the first row over the limit
+   */
+  constructor(
+    readonly items?: number,
+    readonly line?: number,
+  ) {
+    super(
+      `A decision lists at most ${DECISION_LIMITS.items.toLocaleString('en')} items; ` +
+        (line !== undefined
+          ? `the annex has more (line ${line} is row ${(DECISION_LIMITS.items + 1).toLocaleString('en')})`
+          : `this one has ${(items ?? DECISION_LIMITS.items + 1).toLocaleString('en')}`) +
+        '; split it into several decisions or annexes. Nothing was appended',
+    );
+  }
 }
 
 /** A decision of this number exists with other content (its annex digest differs). */
