@@ -155,6 +155,35 @@ describe('the audit trail, both ways', () => {
     await api.http().get(`${path}/not-a-number`).expect(400);
   });
 
+  it('each procedure event and each transition of the state on a date names the recorded decision it came from', async () => {
+    const [{ body: registered }, { body: upgraded }] = await Promise.all([
+      api.http().get(`${path}/${enc('100/QĐ-UBND')}`).expect(200),
+      api.http().get(`${path}/${enc('151/QĐ-UBND')}`).expect(200),
+    ]);
+    const link = (r: { number: string; streamId: string; eventId: string; globalPosition: number }) =>
+      ({ number: r.number, streamId: r.streamId, eventId: r.eventId, globalPosition: r.globalPosition });
+    const { body: stream } = await api.http().get(`/api/authorities/${HCM}/procedures/${code(3)}/events`).expect(200);
+    expect(stream.events.map((e: { type: string; decision: unknown }) => [e.type, e.decision])).toEqual([
+      ['ProcedureRegistered', link(registered)],
+      ['ProcedureUpgradedToFullProcess', link(upgraded)],
+    ]);
+    const { body: state } = await api.http().get(`/api/authorities/${HCM}/procedures/${code(3)}/state?at=2025-08-01`).expect(200);
+    expect(state.transitions).toEqual([
+      { revision: 0, type: 'ProcedureRegistered', effectiveFrom: '2025-07-01', recordedAt: expect.any(String), decisionRef: '100/QĐ-UBND', decision: link(registered) },
+      { revision: 1, type: 'ProcedureUpgradedToFullProcess', effectiveFrom: '2025-08-01', recordedAt: expect.any(String), decisionRef: '151/QĐ-UBND', decision: link(upgraded) },
+    ]);
+    // Before the upgrade took effect, only the registration is considered.
+    const { body: earlier } = await api.http().get(`/api/authorities/${HCM}/procedures/${code(3)}/state?at=2025-07-15`).expect(200);
+    expect(earlier.transitions.map((t: { decision: { number: string } }) => t.decision.number)).toEqual(['100/QĐ-UBND']);
+    // A single command that only cites a decision's number did not come from it.
+    const single = `9.${String(900).padStart(6, '0')}`;
+    await api.http().post(`/api/authorities/${HCM}/procedures`).send({
+      procedureCode: single, name: 'Thủ tục đăng ký riêng', onlineMode: 'PARTIAL', effectiveFrom: '2025-09-01', decisionRef: '151/QĐ-UBND',
+    }).expect(201);
+    const { body: own } = await api.http().get(`/api/authorities/${HCM}/procedures/${single}/events`).expect(200);
+    expect(own.events).toEqual([expect.objectContaining({ type: 'ProcedureRegistered', decision: null })]);
+  });
+
   it('keeps the log verifiable and the read models equal to a replay', async () => {
     const { body } = await api.http().post('/api/audit/verifications').expect(200);
     expect(body.ok).toBe(true);

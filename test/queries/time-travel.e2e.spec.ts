@@ -66,6 +66,10 @@ describe('GET /api/authorities/{a}/procedures/{p}/state?at=&knownAt=', () => {
       revision: 0,
       eventsConsidered: 1,
       position: lastEvent,
+      // A single command's transition: the decision it cites, and no recorded decision behind it.
+      transitions: [
+        { revision: 0, type: 'ProcedureRegistered', effectiveFrom: '2023-06-01', recordedAt: expect.any(String), decisionRef: 'QĐ 1234/QĐ-UBND', decision: null },
+      ],
     });
     const after = await api.as('auditor').get(`${statePath}?at=2023-08-20`).expect(200);
     expect(after.body).toMatchObject({ inForce: true, state: { onlineMode: 'FULL_PROCESS', lastEffectiveFrom: '2023-08-20' }, revision: 1, eventsConsidered: 2 });

@@ -14,5 +14,6 @@ export * from './seed/national-facts.seed.js';
 export * from './seed/run-seed.js';
 export * from './decisions/decision-annex.csv.js';
 export * from './decisions/decision-record.js';
+export * from './decisions/decision-links.js';
 export * from './decisions/decision.handlers.js';
 export * from './decisions/issue-decision.js';

@@ -119,11 +119,14 @@ export async function everyEndpoint(baseUrl: string, token: string): Promise<str
 
   // Audit
   const events = await api.GET('/api/authorities/{authorityCode}/procedures/{procedureCode}/events', { params: { path } });
-  if (events.data) seen.push(events.data.events.map((e) => `${e.revision} ${e.type} ${e.actor} ${e.recordedAt} ${e.causationId ?? ''} ${e.schemaVersion}`).join());
+  if (events.data) seen.push(events.data.events.map((e) => `${e.revision} ${e.type} ${e.actor} ${e.recordedAt} ${e.causationId ?? ''} ${e.schemaVersion} ${e.decision?.number ?? ''}`).join());
   const stateAt = await api.GET('/api/authorities/{authorityCode}/procedures/{procedureCode}/state', {
     params: { path, query: { at: '2023-09-01', knownAt: '2023-08-01T00:00:00Z' } },
   });
-  if (stateAt.data) seen.push(`${stateAt.data.inForce} ${stateAt.data.state?.onlineMode ?? 'none'} ${stateAt.data.revision ?? 'none'} ${stateAt.data.eventsConsidered}`);
+  if (stateAt.data) {
+    const transitions = stateAt.data.transitions.map((t) => `${t.revision} ${t.type} ${t.effectiveFrom} ${t.decisionRef ?? '-'} ${t.decision?.eventId ?? '-'}`).join();
+    seen.push(`${stateAt.data.inForce} ${stateAt.data.state?.onlineMode ?? 'none'} ${stateAt.data.revision ?? 'none'} ${stateAt.data.eventsConsidered} ${transitions}`);
+  }
   const log = await api.GET('/api/events', { params: { query: { after: 0, limit: 100 } }, headers: { Accept: 'application/json' } });
   // The schema of application/x-ndjson is that of each line: the union narrows on the page's members.
   if (log.data && 'nextAfter' in log.data) seen.push(`${log.data.nextAfter}/${log.data.position} ${log.data.events.map((e) => `${e.streamId} ${e.hash ?? ''}`).join()}`);

@@ -20,8 +20,9 @@ export class ProcedureEventsController {
   @ApiOperation({
     summary: "The procedure's whole stream, with each event's metadata",
     description:
-      'Every event in revision order, with who issued it (actor), when it was recorded, and its correlation and causation; an event later ' +
-      'corrected names the corrections (`correctedBy`), one rescinded the rescission (`rescindedBy`), by revision.',
+      'Every event in revision order, with who issued it (actor), when it was recorded, its correlation and causation, and the recorded ' +
+      'decision it came from (`decision`); an event later corrected names the corrections (`correctedBy`), one rescinded the rescission ' +
+      '(`rescindedBy`), by revision.',
   })
   @ApiOkResponse({ type: ProcedureEventsResponse })
   @ApiQueryDocs({ notFound: 'Unknown authority, or no such procedure registered there' })
@@ -44,6 +45,7 @@ export class ProcedureEventsController {
         schemaVersion: e.schemaVersion,
         correctedBy: facts.get(e.revision)?.correctedBy ?? [],
         rescindedBy: facts.get(e.revision)?.rescindedBy ?? null,
+        decision: e.decision,
       })),
     };
   }

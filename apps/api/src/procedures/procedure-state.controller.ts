@@ -22,7 +22,9 @@ export class ProcedureStateController {
   @Get()
   @ApiOperation({
     summary: "The procedure's state on `at` as recorded at `knownAt`, rebuilt from its events alone",
-    description: 'Time travel for auditors: only events recorded by `knownAt` and effective by `at` count; the read models play no part.',
+    description:
+      'Time travel for auditors: only events recorded by `knownAt` and effective by `at` count; the read models play no part. ' +
+      '`transitions` lists them, each with the decision it came from.',
   })
   @ApiOkResponse({ type: ProcedureStateAtResponse })
   @ApiQueryDocs({ notFound: 'Unknown authority, or no such procedure registered there' })
@@ -39,6 +41,7 @@ export class ProcedureStateController {
       revision: view.revision,
       eventsConsidered: view.eventsConsidered,
       position: view.position,
+      transitions: view.transitions,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { PROCEDURE_EVENT_TYPES } from '@tthc/domain';
 import { IsInstant } from '../authorities/summary-query.request.js';
-import { ProcedureDescription } from './procedure.responses.js';
+import { DecisionLinkResponse, nullableDecisionLink, ProcedureDescription } from './procedure.responses.js';
 import { IsCalendarDate, Optional } from './validators.js';
 
 /** `GET …/procedures/{p}/state?at=&knownAt=`: in force on a date, as recorded at an instant. */
@@ -29,6 +30,23 @@ export class HistoricalProcedureState extends ProcedureDescription {
   lastEffectiveFrom: string;
 }
 
+/** One transition the state results from, with the decision it came from. */
+@ApiExtraModels(DecisionLinkResponse)
+export class ProcedureTransitionResponse {
+  @ApiProperty({ type: 'integer', minimum: 0 })
+  revision: number;
+  @ApiProperty({ enum: PROCEDURE_EVENT_TYPES })
+  type: string;
+  @ApiProperty({ format: 'date' })
+  effectiveFrom: string;
+  @ApiProperty({ format: 'date-time' })
+  recordedAt: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The legal decision the command cited, as given' })
+  decisionRef: string | null;
+  @ApiProperty(nullableDecisionLink('The recorded decision that appended it; null for a single command'))
+  decision: DecisionLinkResponse | null;
+}
+
 @ApiExtraModels(HistoricalProcedureState)
 export class ProcedureStateAtResponse {
   @ApiProperty({ example: '74' })
@@ -53,4 +71,6 @@ export class ProcedureStateAtResponse {
   eventsConsidered: number;
   @ApiProperty({ type: 'integer', description: "Global position of the stream's last event: the answer reflects the stream up to it" })
   position: number;
+  @ApiProperty({ type: [ProcedureTransitionResponse], description: 'The transitions considered (recorded by `knownAt`, effective by `at`), in order, each with the decision it came from' })
+  transitions: ProcedureTransitionResponse[];
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { ONLINE_MODES, PAPER_INTAKES, PROCEDURE_EVENT_TYPES, type OnlineMode, type PaperIntake, type RegisteredProcedure, NATIONAL_FACT_EVENT_TYPES } from '@tthc/domain';
 
 export class AppendedEvent {
@@ -85,6 +85,25 @@ export class RecordedEventFields {
   schemaVersion: number;
 }
 
+/** The recorded decision (POST …/decisions) a procedure event came from. */
+export class DecisionLinkResponse {
+  @ApiProperty({ example: '1500/QĐ-UBND' })
+  number: string;
+  @ApiProperty({ example: 'decision-74:1500/QĐ-UBND' })
+  streamId: string;
+  @ApiProperty({ format: 'uuid', description: 'Its DecisionIssued event: the causationId of the procedure event' })
+  eventId: string;
+  @ApiProperty({ type: 'integer', minimum: 1 })
+  globalPosition: number;
+}
+
+/** OpenAPI 3.0: a $ref cannot be nullable, so null is the other alternative. */
+export const nullableDecisionLink = (description: string) => ({
+  oneOf: [{ $ref: getSchemaPath(DecisionLinkResponse) }, { type: 'object', nullable: true, enum: [null] }],
+  description,
+});
+
+@ApiExtraModels(DecisionLinkResponse)
 export class RecordedEventResponse extends RecordedEventFields {
   @ApiProperty({ enum: PROCEDURE_EVENT_TYPES })
   type: string;
@@ -96,6 +115,8 @@ export class RecordedEventResponse extends RecordedEventFields {
   correctedBy: number[];
   @ApiProperty({ type: 'integer', minimum: 0, nullable: true, description: 'Revision of the TransitionRescinded that rescinded this event; null when none' })
   rescindedBy: number | null;
+  @ApiProperty(nullableDecisionLink('The recorded decision that appended it (GET …/decisions/{number}); null for a single command, whose decisionRef is only cited'))
+  decision: DecisionLinkResponse | null;
 }
 
 export class ProcedureEventsResponse {

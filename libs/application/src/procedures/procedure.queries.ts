@@ -18,6 +18,7 @@ import {
 } from '@tthc/domain';
 import { loadAuthority } from '../handle-command.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@tthc/event-store';
+import { decisionsCausing, type DecisionLink } from '../decisions/decision-links.js';
 
 export interface ProcedureView {
   state: RegisteredProcedure;
@@ -36,8 +37,23 @@ export class GetProcedureQuery extends Query<ProcedureView> {
   }
 }
 
-/** A procedure's whole stream, with each event's metadata. */
-export class GetProcedureEventsQuery extends Query<RecordedEvent[]> {
+/** A recorded event with the recorded decision it came from (null: a single command, or a seed's append). */
+export type TracedEvent = RecordedEvent & { decision: DecisionLink | null };
+
+/** One transition of a procedure: what changed, when it took effect and was recorded, and on whose decision. */
+export interface ProcedureTransitionView {
+  revision: number;
+  type: string;
+  effectiveFrom: string;
+  recordedAt: string;
+  /** The legal decision the command cited, as given (free text on a single command). */
+  decisionRef: string | null;
+  /** The recorded decision (POST …/decisions) that appended it; null otherwise. */
+  decision: DecisionLink | null;
+}
+
+/** A procedure's whole stream, with each event's metadata and the decision it came from. */
+export class GetProcedureEventsQuery extends Query<TracedEvent[]> {
   constructor(
     readonly authorityCode: string,
     readonly procedureCode: string,
@@ -47,7 +63,7 @@ export class GetProcedureEventsQuery extends Query<RecordedEvent[]> {
 }
 
 /** A procedure's state rebuilt from its events alone: in force on `at`, as recorded by `knownAt`. */
-export interface ProcedureStateAtView extends Omit<ProcedureStateAt, 'globalPosition'> {
+export interface ProcedureStateAtView extends Omit<ProcedureStateAt, 'globalPosition' | 'consideredRevisions'> {
   authorityCode: string;
   procedureCode: string;
   at: string;
@@ -58,6 +74,8 @@ export interface ProcedureStateAtView extends Omit<ProcedureStateAt, 'globalPosi
    * stream up to it (every event of it was read, and considered or ruled out by `at` and `knownAt`).
    */
   position: number;
+  /** The transitions considered, in order, each with the decision it came from. */
+  transitions: ProcedureTransitionView[];
 }
 
 /** Time travel: `at` defaults to today in Vietnam, `knownAt` to now (everything recorded). */
@@ -108,7 +126,9 @@ export class GetProcedureStateHandler implements IQueryHandler<GetProcedureState
     const view = { at: at ?? vietnamDate(now), ...(knownAt !== undefined && { knownAt }) };
     validateHistoricalView(view); // before reading: a malformed question is a 400 even for an unknown procedure
     const events = await readProcedureStream(this.store, authorityCode, procedureCode);
-    const { inForce, state, revision, eventsConsidered } = stateAt(events as unknown as RecordedProcedureEvent[], view);
+    const { inForce, state, revision, eventsConsidered, consideredRevisions } = stateAt(events as unknown as RecordedProcedureEvent[], view);
+    const byRevision = new Map(events.map((e) => [e.revision, e]));
+    const traced = await traceDecisions(this.store, authorityCode, consideredRevisions.map((r) => byRevision.get(r)!));
     return {
       authorityCode,
       procedureCode,
@@ -119,16 +139,26 @@ export class GetProcedureStateHandler implements IQueryHandler<GetProcedureState
       revision,
       eventsConsidered,
       position: events[events.length - 1].globalPosition,
+      transitions: traced.map((e) => {
+        const data = e.data as { effectiveFrom: string; decisionRef?: string };
+        return { revision: e.revision, type: e.type, effectiveFrom: data.effectiveFrom, recordedAt: e.metadata.recordedAt, decisionRef: data.decisionRef ?? null, decision: e.decision };
+      }),
     };
   }
 }
 
 @QueryHandler(GetProcedureEventsQuery)
-export class GetProcedureEventsHandler implements IQueryHandler<GetProcedureEventsQuery, RecordedEvent[]> {
+export class GetProcedureEventsHandler implements IQueryHandler<GetProcedureEventsQuery, TracedEvent[]> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
-  execute({ authorityCode, procedureCode }: GetProcedureEventsQuery): Promise<RecordedEvent[]> {
-    return readProcedureStream(this.store, authorityCode, procedureCode);
+  async execute({ authorityCode, procedureCode }: GetProcedureEventsQuery): Promise<TracedEvent[]> {
+    return traceDecisions(this.store, authorityCode, await readProcedureStream(this.store, authorityCode, procedureCode));
   }
+}
+
+/** Each event with the recorded decision it came from (decision-links.ts). */
+async function traceDecisions(store: EventStore, authorityCode: string, events: readonly RecordedEvent[]): Promise<TracedEvent[]> {
+  const links = await decisionsCausing(store, authorityCode, events);
+  return events.map((e) => ({ ...e, decision: links.get(e.id) ?? null }));
 }
 
 export const PROCEDURE_QUERY_HANDLERS = [GetProcedureHandler, GetProcedureStateHandler, GetProcedureEventsHandler];

@@ -30,6 +30,8 @@ export interface ProcedureStateAt {
   globalPosition: number | null;
   /** How many of the stream's events were both recorded by `knownAt` and effective by `at`. */
   eventsConsidered: number;
+  /** The revisions of the standing facts folded, in valid-time order: the transitions the state on `at` results from. */
+  consideredRevisions: number[];
 }
 
 /**
@@ -64,6 +66,7 @@ export function stateAt(events: readonly RecordedProcedureEvent[], view: Histori
     revision: last?.revision ?? null,
     globalPosition: last?.globalPosition ?? null,
     eventsConsidered: facts.length,
+    consideredRevisions: facts.map((f) => f.revision),
   };
 }
 

@@ -37,7 +37,13 @@ describe('stateAt: a procedure in force on a date, as recorded at an instant', (
         revision: null,
         globalPosition: null,
         eventsConsidered: 0,
+        consideredRevisions: [],
       }));
+
+    it('names the transitions it results from, by revision', () => {
+      expect(stateAt(events, { at: '2023-10-16' }).consideredRevisions).toEqual([0, 1, 2]);
+      expect(stateAt(events, { at: '2023-10-16', knownAt: '2023-09-30T00:00:00Z' }).consideredRevisions).toEqual([0, 1]);
+    });
 
     it('is in force, partially online, from the registration date', () =>
       expect(stateAt(events, { at: '2023-06-01' })).toMatchObject({
