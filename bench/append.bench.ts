@@ -75,6 +75,33 @@ export async function appendBench(ctx: BenchContext) {
   // What PostgreSQL itself allows for the same rows: one-row INSERTs at concurrency 16, no function.
   await pool.query(`CREATE TABLE IF NOT EXISTS raw_events (LIKE event_store.events INCLUDING ALL)`);
   await pool.query(`CREATE SEQUENCE IF NOT EXISTS raw_seq`);
+
+  // A 2,000-item decision's append (appendToStreams: one event to each of 2,000 streams, one
+  // commit), beside one multi-row INSERT of the same 2,000 rows into the raw table.
+  const items = 2_000;
+  const decisionRuns = 5;
+  const decisionMs: number[] = [];
+  const rawManyMs: number[] = [];
+  for (let r = 0; r < decisionRuns; r++) {
+    const run = randomUUID().slice(0, 8);
+    const appends = Array.from({ length: items }, (_, i) => ({ streamId: `bench-decision-${run}-${i}`, events: [event(i)], expectedRevision: 'no_stream' as const }));
+    let t = performance.now();
+    await store.appendToStreams(appends);
+    decisionMs.push(performance.now() - t);
+    const rows = appends.map((a) => a.events[0]);
+    t = performance.now();
+    await pool.query(
+      `INSERT INTO raw_events (global_position, stream_id, stream_revision, event_id, event_type, schema_version, data, metadata, recorded_at, content_hash, hash)
+       SELECT nextval('raw_seq'), u.stream_id, 0, u.id, u.type, 1, u.data, u.metadata, now(), u.h, u.h
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[]) AS u(stream_id, id, type, data, metadata, h)`,
+      [appends.map((a) => `raw-decision-${run}-${a.streamId}`), rows.map((e) => e.id), rows.map((e) => e.type), rows.map((e) => JSON.stringify(e.data)), rows.map((e) => JSON.stringify(e.metadata)), rows.map(() => '0'.repeat(64))],
+    );
+    rawManyMs.push(performance.now() - t);
+  }
+  const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+  results.decisionAppend = { items, runs: decisionRuns, medianMillis: median(decisionMs), rawMultiRowInsertMedianMillis: median(rawManyMs), ratioToRaw: +(median(rawManyMs) / median(decisionMs)).toFixed(2) };
+  ctx.log(`a ${items}-item decision (appendToStreams, one commit): median ${median(decisionMs)} ms; raw multi-row INSERT of the same rows ${median(rawManyMs)} ms (${(median(rawManyMs) / median(decisionMs)).toFixed(2)}× of raw)`);
+
   const rawStarted = Date.now();
   await runConcurrently(streams, 16, async (i) => {
     const e = event(i);

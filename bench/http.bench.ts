@@ -1,5 +1,6 @@
 import { shippedAuthorities } from '@tthc/application';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { mintToken } from '@tthc/platform';
@@ -70,25 +71,50 @@ export async function httpBench(ctx: BenchContext) {
   });
   const commandResult = summarise('commands (register)', commands);
 
-  const queries = await run({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    duration,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (req) => {
-          const at = new Date(START + Math.floor(Math.random() * 900) * 86_400_000).toISOString().slice(0, 10);
-          return { ...req, path: `/api/authorities/${codes[Math.floor(Math.random() * codes.length)]}/summary?at=${at}`, headers: { authorization: headers.authorization } };
+  // GETs of a path at a random date (`at` in 2023-01-01 … 2025-06-19).
+  const queryRun = (path: () => string) =>
+    run({
+      url: `http://127.0.0.1:${port}`,
+      connections,
+      duration,
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (req) => {
+            const at = new Date(START + Math.floor(Math.random() * 900) * 86_400_000).toISOString().slice(0, 10);
+            return { ...req, path: `${path()}?at=${at}`, headers: { authorization: headers.authorization } };
+          },
         },
-      },
-    ],
-  });
+      ],
+    });
+  const queries = await queryRun(() => `/api/authorities/${codes[Math.floor(Math.random() * codes.length)]}/summary`);
   const queryResult = summarise('queries (summary at a random date)', queries);
   if (queries.requests.total === 0) {
     const probe = await fetch(`http://127.0.0.1:${port}/api/authorities/74/summary?at=2023-06-01`, { headers });
     ctx.log(`probe: ${probe.status} ${(await probe.text()).slice(0, 300)}`);
   }
+
+  const national = await queryRun(() => '/api/summary');
+  const nationalResult = summarise('queries (national table at a random date)', national);
+  const sample = await (await fetch(`http://127.0.0.1:${port}/api/authorities/74/summary?at=2023-06-01`, { headers })).text();
   await app.close();
-  return { commands: commandResult, queries: queryResult };
+
+  // The ceiling: a bare node:http server answering the summary's JSON (the same bytes) from memory,
+  // measured by the same client with the same connections, in the same run.
+  const bare = await bareNodeServer(sample);
+  const ceiling = await run({ url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, connections, duration });
+  const ceilingResult = summarise('ceiling: bare node:http, the summary JSON from memory', ceiling);
+  await new Promise<void>((resolve) => bare.close(() => resolve()));
+  const ratio = (r: { requestsPerSecond: number }) => +(r.requestsPerSecond / Math.max(1, ceilingResult.requestsPerSecond)).toFixed(3);
+  const ratios = { commands: ratio(commandResult), summary: ratio(queryResult), national: ratio(nationalResult) };
+  ctx.log(`share of the bare-Node ceiling: commands ${ratios.commands}, summary ${ratios.summary}, national table ${ratios.national}`);
+  return { commands: commandResult, queries: queryResult, national: nationalResult, ceiling: ceilingResult, shareOfCeiling: ratios };
+}
+
+function bareNodeServer(body: string): Promise<Server> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }

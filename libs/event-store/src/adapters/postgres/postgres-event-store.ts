@@ -80,7 +80,13 @@ export class PostgresEventStore implements EventStore {
     this.notifyScheduled = true;
     setTimeout(() => {
       this.notifyScheduled = false;
-      this.pool.query(`SELECT pg_notify('event_store_appended', '')`).catch(() => undefined);
+      // A NOTIFY takes a transaction id, so its commit waits for a WAL flush like an append's: with
+      // appends one at a time that was a second flush per append (BENCHMARKS.md, "Appends: the
+      // wake-up's commit"). It is committed asynchronously: a notification lost to a crash only
+      // means subscribers find the events at their next poll.
+      this.pool
+        .query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify('event_store_appended', '')`)
+        .catch(() => undefined);
     }, this.options.notifyDelayMs ?? 10).unref();
   }
 
