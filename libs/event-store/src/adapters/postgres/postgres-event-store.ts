@@ -21,8 +21,11 @@ import {
 } from '../../event-store.port.js';
 import { eventContentHash } from '../../tamper-evidence/hash-chain.js';
 
+// The record time comes as the ISO-8601 text RecordedEvent carries (what Date#toISOString writes, to
+// the millisecond, truncated as JavaScript truncates): parsing a timestamptz into a Date and writing
+// it back out was a third of the client's work per row read (BENCHMARKS.md, "Reading the log").
 export const EVENT_COLUMNS = `global_position, stream_id, stream_revision, event_id, event_type, schema_version,
-                              data, metadata, recorded_at, hash`;
+                              data, metadata, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, hash`;
 const SELECT_EVENT = `SELECT ${EVENT_COLUMNS} FROM event_store.events`;
 
 // Only rows of transactions older than the oldest one still running: no row with a lower position
@@ -39,7 +42,8 @@ export interface EventRow {
   schema_version: number;
   data: unknown;
   metadata: Omit<RecordedEvent['metadata'], 'recordedAt'>;
-  recorded_at: Date;
+  /** ISO-8601, UTC, milliseconds (see EVENT_COLUMNS). */
+  recorded_at: string;
   hash: string | null;
 }
 
@@ -594,7 +598,10 @@ function appendResult(streamId: string, rows: AppendManyRow[]): AppendResult {
 }
 
 export function toRecorded(row: EventRow): RecordedEvent {
-  return {
+  // The row's metadata object is its own (parsed from this row's jsonb): completed in place.
+  const metadata = row.metadata as RecordedEvent['metadata'];
+  metadata.recordedAt = row.recorded_at;
+  const event: RecordedEvent = {
     id: row.event_id,
     streamId: row.stream_id,
     revision: row.stream_revision,
@@ -602,9 +609,10 @@ export function toRecorded(row: EventRow): RecordedEvent {
     type: row.event_type,
     schemaVersion: row.schema_version,
     data: row.data,
-    metadata: { ...row.metadata, recordedAt: row.recorded_at.toISOString() },
-    ...(row.hash !== null && { hash: row.hash }),
+    metadata,
   };
+  if (row.hash !== null) event.hash = row.hash;
+  return event;
 }
 
 function toJson(data: unknown, eventId: string): string {
