@@ -154,3 +154,77 @@ describe('bad input on the correction endpoints: 400 naming the field, or 409/41
     expect(await api.eventCount()).toBe(before);
   });
 });
+
+describe('a decision rescinded by a later one: every change it made undone from its effective date', () => {
+  const [R1, R2, R3] = ['1.002204', '1.002205', '1.002206'];
+  const decisionsPath = `/api/authorities/${QN}/decisions`;
+  const counts = (s: { total: number; fullProcess: { count: number }; partial: { count: number }; informationOnly: { count: number } }) => [
+    s.total,
+    s.fullProcess.count,
+    s.partial.count,
+    s.informationOnly.count,
+  ];
+  let issuedAt: number;
+
+  beforeAll(async () => {
+    await api.http().post(proceduresPath(QN)).send(registration({ procedureCode: R1, onlineMode: 'PARTIAL', effectiveFrom: '2023-06-01' })).expect(201);
+    await api.http().post(proceduresPath(QN)).send(registration({ procedureCode: R2, onlineMode: 'INFORMATION_ONLY', effectiveFrom: '2023-06-01' })).expect(201);
+    await api.http().post(proceduresPath(QN)).send(registration({ procedureCode: R3, onlineMode: 'INFORMATION_ONLY', effectiveFrom: '2023-06-01' })).expect(201);
+    const issued = await api
+      .http()
+      .post(decisionsPath)
+      .send({
+        number: '500/QĐ-UBND',
+        issuedOn: '2023-09-25',
+        effectiveFrom: '2023-10-01',
+        items: [
+          { procedureCode: R1, action: 'reclassify', onlineMode: 'FULL_PROCESS' },
+          { procedureCode: R2, action: 'reclassify', onlineMode: 'PARTIAL' },
+        ],
+      })
+      .expect(201);
+    issuedAt = Math.max(...issued.body.items.flatMap((i: { events: { globalPosition: number }[] }) => i.events.map((e) => e.globalPosition)));
+  });
+
+  it('after the rescission, on 2023-10-15: one full-process fewer, one information-only more; as known before it, the old figures', async () => {
+    const before = await summary('2023-10-15', `afterPosition=${issuedAt}`);
+    await new Promise((r) => setTimeout(r, 5));
+    const knownBefore = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    const res = await api.http().post(`${decisionsPath}/${encodeURIComponent('500/QĐ-UBND')}/rescission`).send({ decisionRef: 'QĐ 600/QĐ-UBND', reason: 'Bãi bỏ' }).expect(200);
+    expect(res.body).toMatchObject({ number: '500/QĐ-UBND', decisionRef: 'QĐ 600/QĐ-UBND', eventCount: 2 });
+    const lastPosition = Math.max(...res.body.streams.flatMap((s: { events: { globalPosition: number }[] }) => s.events.map((e) => e.globalPosition)));
+    const after = await summary('2023-10-15', `afterPosition=${lastPosition}`);
+    const [t, f, p, i] = counts(before);
+    expect(counts(after)).toEqual([t, f - 1, p, i + 1]);
+    expect(counts(await summary('2023-10-15', `knownAt=${knownBefore}`))).toEqual([t, f, p, i]);
+    // Before its effective date nothing changes.
+    expect(counts(await summary('2023-09-30', `afterPosition=${lastPosition}`))).toEqual(counts(await summary('2023-09-30', `knownAt=${knownBefore}`)));
+    const { events } = (await api.http().get(`${path(R1)}/events`).expect(200)).body;
+    expect(events[1]).toMatchObject({ type: 'ProcedureUpgradedToFullProcess', rescindedBy: 2 });
+    // Twice: nothing of it stands any more.
+    const twice = await api.http().post(`${decisionsPath}/${encodeURIComponent('500/QĐ-UBND')}/rescission`).send({ decisionRef: 'QĐ 601/QĐ-UBND' }).expect(409);
+    expect(twice.body.reason).toBe('NOT_CORRECTABLE');
+  });
+
+  it('refused, listing the procedure, when it would leave a later transition illegal; nothing appended', async () => {
+    await api
+      .http()
+      .post(decisionsPath)
+      .send({ number: '700/QĐ-UBND', issuedOn: '2023-10-25', effectiveFrom: '2023-11-01', items: [{ procedureCode: R3, action: 'reclassify', onlineMode: 'FULL_PROCESS' }] })
+      .expect(201);
+    await api.http().post(`${path(R3)}/disable-paper-intake`).send({ effectiveFrom: '2023-12-01', decisionRef: 'QĐ 800/QĐ-UBND' }).expect(200);
+    const before = await api.eventCount();
+    const res = await api.http().post(`${decisionsPath}/${encodeURIComponent('700/QĐ-UBND')}/rescission`).send({ decisionRef: 'QĐ 900/QĐ-UBND' }).expect(409);
+    expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(res.body.items).toEqual([expect.objectContaining({ procedureCode: R3, reason: 'CONFLICTS_WITH_LATER_TRANSITION' })]);
+    expect(await api.eventCount()).toBe(before);
+  });
+
+  it('bad input: an unknown decision 404, a missing or hostile decisionRef 400', async () => {
+    await api.http().post(`${decisionsPath}/${encodeURIComponent('1/QĐ-UBND')}/rescission`).send({ decisionRef: 'QĐ 1' }).expect(404);
+    for (const body of [{}, { decisionRef: '' }, { decisionRef: 'a\u202Eb' }, { decisionRef: 'x'.repeat(201) }, { decisionRef: 'QĐ 1', extra: 1 }]) {
+      await api.http().post(`${decisionsPath}/${encodeURIComponent('500/QĐ-UBND')}/rescission`).send(body).expect(400);
+    }
+  });
+});

@@ -95,6 +95,13 @@ const COMMANDS: CommandCase[] = [
     }),
     status: 201,
   },
+  {
+    // Issue 15: the decision just issued, rescinded by a later one.
+    route: 'POST /authorities/:authorityCode/decisions/:number/rescission',
+    path: (a, p) => `/api/authorities/${a}/decisions/${encodeURIComponent(`${p.slice(2)}/QĐ-UBND`)}/rescission`,
+    body: () => ({ decisionRef: 'QĐ 99/QĐ-UBND' }),
+    status: 200,
+  },
   // National facts (issue 18): dated by a counter of their own, so that every run of the sequence is a
   // new assessment and a connection after the last disconnection.
   {
@@ -120,7 +127,7 @@ const COMMANDS: CommandCase[] = [
 let factDays = 0;
 const factDate = () => new Date(Date.UTC(2024, 0, 1) + factDays++ * 86_400_000).toISOString().slice(0, 10);
 /** Effective dates of the sequence, one a month from 2023-06-01. */
-const DATES = ['2023-06-01', '2023-07-01', '2023-08-01', '2023-09-01', '2023-10-01', '2023-11-01', '2023-12-01', '2024-01-01', '2024-02-01', '2024-03-01', '2024-04-01'];
+const DATES = ['2023-06-01', '2023-07-01', '2023-08-01', '2023-09-01', '2023-10-01', '2023-11-01', '2023-12-01', '2024-01-01', '2024-02-01', '2024-03-01', '2024-04-01', '2024-05-01'];
 
 type Signer = (payload: JWTPayload) => Promise<string>;
 

@@ -17,3 +17,4 @@ export * from './decisions/decision-record.js';
 export * from './decisions/decision-links.js';
 export * from './decisions/decision.handlers.js';
 export * from './decisions/issue-decision.js';
+export * from './decisions/rescind-decision.js';

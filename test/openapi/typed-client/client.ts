@@ -60,6 +60,15 @@ export async function everyEndpoint(baseUrl: string, token: string): Promise<str
   if (issued.data && 'dryRun' in issued.data) seen.push(`${issued.data.accepted} ${issued.data.items.length}`);
   else if (issued.data) seen.push(`${issued.data.streamId} ${issued.data.eventCount} ${issued.data.effect.fullProcess}`);
   else seen.push(`${problem(issued.error)} ${issued.error?.items?.map((i) => `${i.index}:${i.reason}`).join() ?? ''}`);
+  const decisionRescinded = await api.POST('/api/authorities/{authorityCode}/decisions/{number}/rescission', {
+    params: { path: { authorityCode: '74', number: annex.number } },
+    body: { decisionRef: 'QĐ 99/QĐ-UBND', reason: 'bãi bỏ' },
+  });
+  seen.push(
+    decisionRescinded.data
+      ? `${decisionRescinded.data.eventCount} ${decisionRescinded.data.streams.map((s) => `${s.streamId}@${s.revision}`).join()}`
+      : (problem(decisionRescinded.error) ?? ''),
+  );
   const decided = await api.GET('/api/authorities/{authorityCode}/decisions/{number}', { params: { path: { authorityCode: '74', number: annex.number } } });
   if (decided.data) seen.push(`${decided.data.number} ${decided.data.items.map((i) => `${i.procedureCode} ${i.events.map((e) => e.type).join('+')}`).join()}`);
   const decisions = await api.GET('/api/authorities/{authorityCode}/decisions', {

@@ -8,7 +8,9 @@ import {
   IssueDecisionCommand,
   parseAnnexCsv,
   PreviewDecisionQuery,
+  RescindDecisionCommand,
   type CommandContext,
+  type DecisionRescission,
   type DecisionPreview,
   type DecisionRecord,
 } from '@tthc/application';
@@ -39,6 +41,7 @@ import { ApiAuthDocs, ApiQueryDocs } from '../procedures/procedure.api-docs.js';
 import { AuthorityParams } from '../procedures/procedure-params.request.js';
 import { readYourWrites, waitForReadModels } from '../http/read-your-writes.js';
 import { DecisionListQuery } from './decision-list.request.js';
+import { DecisionRescissionDoc, RescindDecisionRequest } from './decision-rescission.docs.js';
 import { DecisionPageDoc, DecisionPreviewDoc, DecisionRecordDoc, IssueDecisionBodyDoc } from './decision.docs.js';
 
 const HEADER_FIELDS = ['number', 'issuedOn', 'effectiveFrom', 'title'] as const;
@@ -137,6 +140,25 @@ export class DecisionsController {
     } catch (error) {
       throw withLines(error, lines);
     }
+  }
+
+  @Post(':number/rescission')
+  @CommandEndpoint('Rescind a decision by a later one: every change it made undone from its effective date', {
+    reply: DecisionRescissionDoc,
+    description:
+      'Appends a TransitionRescinded for every event the decision caused that still stands, in all its procedures at once; from now on ' +
+      'they are known never to have taken effect (answers "as known at" an earlier instant still show them). 404 for an unknown decision; ' +
+      '409 `decision-refused` listing every procedure where rescinding would leave a later transition illegal (nothing appended), or ' +
+      '`illegal-transition` NOT_CORRECTABLE when nothing of it stands any more. A scoped administrator needs a scope that covers the unit ' +
+      'on every date.',
+  })
+  @ApiProblemResponse(501, 'The event store cannot append to several streams atomically (KurrentDB before 25.1)')
+  rescind(
+    @Param() { authorityCode, number }: DecisionParams,
+    @Body() body: RescindDecisionRequest,
+    @CommandProvenance() context: CommandContext,
+  ): Promise<DecisionRescission> {
+    return this.commandBus.execute(new RescindDecisionCommand({ authorityCode, number, ...body }, context));
   }
 
   @Get()

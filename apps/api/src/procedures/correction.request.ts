@@ -52,8 +52,20 @@ export class CorrectTransitionRequest {
   correctionRef?: string;
 }
 
+/** The later decision that rescinds something (events of a procedure, or a whole decision), and why. */
+export class RescindingDecisionRequest {
+  @ApiProperty({ description: 'The rescinding decision', example: 'QĐ 99/QĐ-UBND', maxLength: LIMITS.decisionRef })
+  @IsText(LIMITS.decisionRef)
+  decisionRef: string;
+
+  @ApiPropertyOptional({ description: 'Why, in words', maxLength: LIMITS.reason })
+  @Optional()
+  @IsText(LIMITS.reason)
+  reason?: string;
+}
+
 /** Rescind events by a later decision: known, from now on, never to have taken effect. */
-export class RescindTransitionsRequest {
+export class RescindTransitionsRequest extends RescindingDecisionRequest {
   @ApiProperty({
     type: 'array',
     items: { type: 'integer', minimum: 0, maximum: MAX_REVISION },
@@ -71,13 +83,4 @@ export class RescindTransitionsRequest {
   @Min(0, { each: true, message: 'every revision must be at least 0' })
   @Max(MAX_REVISION, { each: true, message: `every revision must be at most ${MAX_REVISION}` })
   revisions: number[];
-
-  @ApiProperty({ description: 'The rescinding decision', example: 'QĐ 99/QĐ-UBND', maxLength: LIMITS.decisionRef })
-  @IsText(LIMITS.decisionRef)
-  decisionRef: string;
-
-  @ApiPropertyOptional({ description: 'Why, in words', maxLength: LIMITS.reason })
-  @Optional()
-  @IsText(LIMITS.reason)
-  reason?: string;
 }

@@ -5,6 +5,25 @@ import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import type { CommandContext } from '../command-context.js';
 import { getDecision, type DecisionRecord } from './decision-record.js';
 import { issueDecision, previewDecision, type DecisionPreview, type IssuedDecision } from './issue-decision.js';
+import { rescindDecision, type DecisionRescission, type RescindDecision } from './rescind-decision.js';
+
+/** Rescind a decision by a later one: every event of it still standing (see rescindDecision). */
+export class RescindDecisionCommand extends Command<DecisionRescission> {
+  constructor(
+    readonly rescission: RescindDecision,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(RescindDecisionCommand)
+export class RescindDecisionHandler implements ICommandHandler<RescindDecisionCommand, DecisionRescission> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  execute({ rescission, context }: RescindDecisionCommand): Promise<DecisionRescission> {
+    return rescindDecision(this.store, rescission, context);
+  }
+}
 
 /** Issue a decision: all items or none (see issueDecision). */
 export class IssueDecisionCommand extends Command<IssuedDecision> {
@@ -57,4 +76,4 @@ export class GetDecisionHandler implements IQueryHandler<GetDecisionQuery, Decis
   }
 }
 
-export const DECISION_HANDLERS = [IssueDecisionHandler, PreviewDecisionHandler, GetDecisionHandler];
+export const DECISION_HANDLERS = [RescindDecisionHandler, IssueDecisionHandler, PreviewDecisionHandler, GetDecisionHandler];
