@@ -15,7 +15,11 @@ afterAll(() => api?.close());
 
 const path = (code: string) => procedurePath(code, QN);
 const last = (body: { events: { globalPosition: number }[] }) => body.events[body.events.length - 1].globalPosition;
-const summary = async (at: string, query: string) => (await api.http().get(`/api/authorities/${QN}/summary?at=${at}&${query}`).expect(200)).body;
+const summary = async (at: string, query: string) => {
+  const res = await api.http().get(`/api/authorities/${QN}/summary?at=${at}&${query}`);
+  if (res.status !== 200) throw new Error(`summary ${query}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+};
 const streamLength = async (code: string) => (await api.http().get(`${path(code)}/events`).expect(200)).body.events.length;
 
 describe('a correction told end to end', () => {
