@@ -146,6 +146,7 @@ describe('queries on a streaming replica', () => {
     } finally {
       running = false;
       await load;
+      if (replica.supervisor.pid === undefined) await replica.supervisor.start(); // the next test needs it
     }
     // Every command and every query of the fallback api answered 200/201; the strict one refused some.
     expect([...statuses.keys()].filter((s) => s > 0).sort()).toEqual([200, 201]);

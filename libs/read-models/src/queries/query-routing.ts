@@ -102,6 +102,8 @@ export class QueryRouter implements Queryable {
       const lagSeconds = lagBytes === 0 ? 0 : age === null ? null : Math.max(0, Math.round(age * 1000) / 1000);
       return { reachable: true, lagBytes, lagSeconds, queriesGoTo: this.target() };
     } catch {
+      // Found unreachable: queries skip it as after a failed statement.
+      this.skipReplicaUntil = Math.max(this.skipReplicaUntil, Date.now() + (this.options.retryAfterMs ?? 2_000));
       return { reachable: false, lagBytes: null, lagSeconds: null, queriesGoTo: this.target() };
     }
   }
