@@ -153,7 +153,7 @@ describe.each(COMMANDS.map((c) => [c.name, c] as const))('POST %s', (_, command)
       ['globalPosition', 1],
       ['authorityCode', '01'],
       ['roles', ['administrator']],
-    ])('refuses the field %s the contract does not have', async (field, value) => {
+    ].filter(([field]) => !((field as string) in command.body())) as [string, unknown][])('refuses the field %s the contract does not have', async (field, value) => {
       await refused(withField(field, value), 400);
     });
   });
