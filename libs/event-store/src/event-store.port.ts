@@ -29,6 +29,12 @@ export interface EventStore {
   appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** The stream's events in revision order; an empty array when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Every event of each of many streams, in revision order, in one read where the adapter can
+   * (PostgreSQL: one query for them all); a stream with no events is absent from the map. Optional:
+   * callers fall back to one `readStream` per stream (the KurrentDB adapter has no batched read).
+   */
+  readStreams?(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   /** Committed events with a position greater than `after`, in position order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /**

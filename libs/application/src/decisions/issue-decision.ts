@@ -17,15 +17,17 @@ import {
   type ProcedureEvent,
   type ProcedureState,
 } from '@tthc/domain';
-import { WrongExpectedVersion, canonicalJson, type EventStore, type NewEvent, type StreamAppend } from '@tthc/event-store';
+import { WrongExpectedVersion, canonicalJson, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@tthc/event-store';
 import type { CommandContext } from '../command-context.js';
 import { decisionRecord, readDecision, type DecisionRecord } from './decision-record.js';
 import { requireAuthorityInForce } from '../handle-command.js';
 
 /** A lost race on one of the decision's procedures is retried on fresh state this many times in all. */
 const MAX_ATTEMPTS = 3;
-/** Procedure streams read at once while loading a decision's procedures. */
+/** Procedure streams read at once while loading a decision's procedures, one read each (stores without readStreams). */
 const READ_CONCURRENCY = 16;
+/** Procedure streams read by one query while loading a decision's procedures (stores with readStreams). */
+const READ_BATCH = 1_000;
 
 export interface LoadOptions {
   /** Called as the items' procedures are read (done, total): the bulk of a large decision's time. */
@@ -124,24 +126,34 @@ function sameOrTaken(existing: DecisionRecord, digest: string): DecisionRecord {
   return existing;
 }
 
-/** Every item's procedure: its current state and revision (none for a procedure never registered). */
+/**
+ * Every item's procedure: its current state and revision (none for a procedure never registered).
+ * With a store that reads many streams at once (PostgreSQL), READ_BATCH streams per query; otherwise
+ * one `readStream` each, READ_CONCURRENCY at a time.
+ */
 async function loadProcedures(store: EventStore, command: IssueDecision, options: LoadOptions) {
   const states = new Map<string, ProcedureState>();
   const revisions = new Map<string, number>();
   let position = 0;
+  const take = (code: string, history: readonly RecordedEvent[]) => {
+    if (history.length === 0) return;
+    const last = history[history.length - 1];
+    revisions.set(code, last.revision);
+    position = Math.max(position, last.globalPosition);
+    states.set(code, history.reduce((s, e) => procedure.evolve(s, e as unknown as ProcedureEvent), procedure.initialState()));
+  };
   const codes = command.data.items.map((i) => i.procedureCode);
-  for (let start = 0; start < codes.length; start += READ_CONCURRENCY) {
-    await Promise.all(
-      codes.slice(start, start + READ_CONCURRENCY).map(async (code) => {
-        const history = await store.readStream(procedureStreamId(command.data.authorityCode, code));
-        if (history.length === 0) return;
-        const last = history[history.length - 1];
-        revisions.set(code, last.revision);
-        position = Math.max(position, last.globalPosition);
-        states.set(code, history.reduce((s, e) => procedure.evolve(s, e as unknown as ProcedureEvent), procedure.initialState()));
-      }),
-    );
-    options.onProgress?.(Math.min(start + READ_CONCURRENCY, codes.length), codes.length);
+  const streamOf = (code: string) => procedureStreamId(command.data.authorityCode, code);
+  const step = store.readStreams ? READ_BATCH : READ_CONCURRENCY;
+  for (let start = 0; start < codes.length; start += step) {
+    const chunk = codes.slice(start, start + step);
+    if (store.readStreams) {
+      const streams = await store.readStreams(chunk.map(streamOf));
+      for (const code of chunk) take(code, streams.get(streamOf(code)) ?? []);
+    } else {
+      await Promise.all(chunk.map(async (code) => take(code, await store.readStream(streamOf(code)))));
+    }
+    options.onProgress?.(Math.min(start + step, codes.length), codes.length);
   }
   return { states, revisions, position };
 }

@@ -136,6 +136,15 @@ export class InMemoryEventStore implements EventStore {
     return stream.slice(from, options.maxCount === undefined ? undefined : from + options.maxCount).map(copy);
   }
 
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const out = new Map<string, RecordedEvent[]>();
+    for (const id of streamIds) {
+      const stream = this.streams.get(id);
+      if (stream && stream.length > 0) out.set(id, stream.map(copy));
+    }
+    return out;
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     // Positions are 1, 2, 3...: the event at position p is log[p - 1].
     const after = Math.max(0, options.after ?? 0);

@@ -378,6 +378,23 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  /** One query for all the streams (the primary key's index on stream_id, stream_revision). */
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const out = new Map<string, RecordedEvent[]>();
+    if (streamIds.length === 0) return out;
+    const { rows } = await this.query<EventRow>(
+      `${SELECT_EVENT} WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_revision`,
+      [[...new Set(streamIds)]],
+    );
+    for (const row of rows) {
+      const event = toRecorded(row);
+      const list = out.get(event.streamId);
+      if (list) list.push(event);
+      else out.set(event.streamId, [event]);
+    }
+    return out;
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const { rows } = await this.query<EventRow>(
       `${SELECT_EVENT} WHERE global_position > $1 AND ${COMMITTED_IN_ORDER} ORDER BY global_position LIMIT $2`,
