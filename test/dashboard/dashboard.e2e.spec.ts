@@ -8,8 +8,12 @@ import { CommandBus } from '@nestjs/cqrs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { IssueDecisionCommand, commandBusSetup, seedDemo } from '@tthc/application';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@tthc/read-models';
+import { createServer, type Server } from 'node:http';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider from 'oidc-provider';
 import { startApi, type ApiHarness } from '../support/api-app.js';
 import { chromiumArgs, ensureChromium } from '../support/chromium.js';
+import { freePort } from '../support/free-port.js';
 
 /*
  * Issue 17: the dashboard page in headless Chromium (Debian's, driven by playwright-core) against the
@@ -35,21 +39,27 @@ beforeAll(async () => {
   const executablePath = ensureChromium();
   const build = spawnSync(process.execPath, [join(ROOT, 'apps/dashboard/build.mjs')], { encoding: 'utf8', timeout: 120_000 });
   if (build.status !== 0) throw new Error(`the dashboard did not build: ${build.stderr || build.stdout}`);
-  api = await startApi({ dashboardDir: join(ROOT, 'dist', 'dashboard') });
-  const bus = api.app.get(CommandBus);
-  const seeded = await seedDemo((decision, context) => bus.execute(new IssueDecisionCommand(decision, context)), commandBusSetup(bus));
-  expect(await api.app.get<ProjectionRunner>(PROJECTION_RUNNER).waitForPosition(seeded.lastPosition, 120_000)).toBe(true);
-  await api.app.listen(0, '127.0.0.1');
-  base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
-  token = await api.token(['viewer', 'auditor'], { sub: 'dashboard-test' });
   browser = await chromium.launch({ executablePath, args: chromiumArgs(), headless: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 600_000);
 
 afterAll(async () => {
   await browser?.close();
-  await api?.close();
 });
+
+/** The api serving the page over the demo data, loaded through the command bus (the describes that need it). */
+function withDemoData(): void {
+  beforeAll(async () => {
+    api = await startApi({ dashboardDir: join(ROOT, 'dist', 'dashboard') });
+    const bus = api.app.get(CommandBus);
+    const seeded = await seedDemo((decision, context) => bus.execute(new IssueDecisionCommand(decision, context)), commandBusSetup(bus));
+    expect(await api.app.get<ProjectionRunner>(PROJECTION_RUNNER).waitForPosition(seeded.lastPosition, 120_000)).toBe(true);
+    await api.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    token = await api.token(['viewer', 'auditor'], { sub: 'dashboard-test' });
+  }, 600_000);
+  afterAll(() => api?.close());
+}
 
 /** A page signed in through the URL fragment, as the start log's link does, on `hash`. */
 async function open(hash: string, viewport = { width: 1366, height: 768 }): Promise<Page> {
@@ -84,7 +94,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
 }
 
-describe('the dashboard, served by the api', () => {
+describe('the dashboard, served by the api, over the demo data', () => {
+withDemoData();
+
+describe('the page and its assets', () => {
   it('is the page at / (no-cache), with content-hashed assets cached for a year, under the CSP', async () => {
     const index = await fetch(`${base}/`);
     expect(index.status).toBe(200);
@@ -209,6 +222,75 @@ describe('the national table', () => {
     await page.locator('table.matrix').waitFor();
     found.push(...(await seriousViolations(page)));
     expect(found).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+});
+});
+
+/*
+ * With an identity provider: the page signs in by OpenID Connect, Authorization Code with PKCE
+ * (oidc-client-ts), against a real OpenID provider (the npm package oidc-provider, its development
+ * login and consent pages) issuing a JWT access token for the api (a resource indicator), which the
+ * api verifies with the provider's JWKS as any other token.
+ */
+describe('signing in through an OpenID provider', () => {
+  const resource = 'urn:tthc-ledger:api';
+  let oidcApi: ApiHarness;
+  let provider: Server;
+  let origin = '';
+
+  beforeAll(async () => {
+    const issuer = `http://127.0.0.1:${await freePort()}`;
+    oidcApi = await startApi({
+      auth: { jwksUrl: `${issuer}/jwks`, issuer, audience: resource },
+      dashboardDir: join(ROOT, 'dist', 'dashboard'),
+      dashboardOidc: { issuer, clientId: 'tthc-dashboard', scope: 'openid api', resource },
+    });
+    await oidcApi.app.listen(0, '127.0.0.1');
+    origin = `http://127.0.0.1:${(oidcApi.app.getHttpServer().address() as AddressInfo).port}`;
+    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const oidc = new Provider(issuer, {
+      clients: [{ client_id: 'tthc-dashboard', token_endpoint_auth_method: 'none', redirect_uris: [`${origin}/`], grant_types: ['authorization_code'], response_types: ['code'] }],
+      jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'test-rs256', alg: 'RS256', use: 'sig' }] },
+      cookies: { keys: ['tthc-dashboard-test-cookie-key'] },
+      scopes: ['openid', 'api'],
+      findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
+      extraTokenClaims: () => ({ roles: ['viewer'], authorities: ['*'] }),
+      features: {
+        devInteractions: { enabled: true },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: () => resource,
+          useGrantedResource: () => true,
+          getResourceServerInfo: () => ({ scope: 'api', audience: resource, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+        },
+      },
+    } as never);
+    provider = createServer(oidc.callback());
+    await new Promise<void>((resolve) => provider.listen(Number(new URL(issuer).port), '127.0.0.1', resolve));
+  }, 120_000);
+
+  afterAll(async () => {
+    provider?.closeAllConnections();
+    await new Promise((resolve) => provider?.close(resolve));
+    await oidcApi?.close();
+  });
+
+  it('signs in with the code and PKCE, and the page reads the api with the access token', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(`${origin}/#/?at=2023-06-01`);
+    await page.locator('button[data-signin="oidc"]').click();
+    // The provider's login page: any login and password.
+    await page.locator('input[name="login"]').fill('nguyen.van.a');
+    await page.locator('input[name="password"]').fill('any');
+    await page.locator('button[type="submit"]').click();
+    // Its consent page.
+    await page.locator('button[type="submit"]').click();
+    // Back on the dashboard, signed in: the national table of the units set up at start (no procedures).
+    await page.locator('table.national tbody tr[data-code="74"]').waitFor();
+    expect(await page.locator('table.national tbody tr').count()).toBe(63);
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.locator('header .who').innerText()).toContain('nguyen.van.a');
     await page.close();
   }, BROWSER_TEST_MS);
 });

@@ -16,7 +16,7 @@ import { authOptionsFromConfig, type AuthOptions } from './auth/auth.options.js'
 import { migrateDatabase } from './database/api-schema.js';
 import type { RateLimitOptions } from './http/command-rate-limit.js';
 import { CORRELATION_ID_HEADER, correlationIdMiddleware } from './http/correlation-id.js';
-import { dashboardDirectory, serveDashboard } from './http/dashboard.js';
+import { dashboardDirectory, dashboardOidcFromEnv, serveDashboard, type DashboardOidc } from './http/dashboard.js';
 import { ProblemExpressAdapter } from './http/express-adapter.js';
 import { jsonBodyParserOptions } from './http/json-body.js';
 import { jsonDepthLimit } from './http/json-depth.js';
@@ -71,6 +71,8 @@ export interface CreateAppOptions {
   databaseReadUrl?: string;
   /** While the replica is unreachable: `primary` or `refuse` (503); defaults to DATABASE_READ_FALLBACK (primary). */
   databaseReadFallback?: 'primary' | 'refuse';
+  /** The dashboard's OpenID Connect sign-in; default AUTH_OIDC_ISSUER / AUTH_OIDC_CLIENT_ID (none when unset). */
+  dashboardOidc?: DashboardOidc;
 }
 
 /** The body limit of POST /api/authorities/{a}/decisions (a 100,000-row annex fits). */
@@ -131,7 +133,13 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
   app.use(correlationIdMiddleware);
   // helmet's defaults (nosniff, frame-ancestors 'self', no referrer, HSTS, …); its CSP suits Swagger UI
   // (scripts from 'self', inline styles), except that it must not upgrade /docs' assets to https on http.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // The dashboard's OpenID sign-in fetches the provider's metadata and token endpoint from the page.
+  const oidc = options.dashboardOidc ?? dashboardOidcFromEnv();
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, ...(oidc && { connectSrc: ["'self'", new URL(oidc.issuer).origin] }) } },
+    }),
+  );
   const corsOrigins = options.corsOrigins ?? config.corsOrigins;
   if (corsOrigins.length > 0) {
     // Bearer tokens, not cookies: no credentials, so that `*` stays harmless.
@@ -146,7 +154,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestExpressA
   }
   app.use(requestLogger(rootLogger));
   const dashboard = options.dashboardDir === undefined ? dashboardDirectory() : options.dashboardDir;
-  if (dashboard) serveDashboard(app, dashboard);
+  if (dashboard) serveDashboard(app, dashboard, oidc);
   // A decision's annex lists up to 100,000 items: its endpoint takes larger bodies, JSON or CSV (raw
   // bytes, decoded strictly as UTF-8 by the controller so that a wrong encoding is named, not garbled).
   app.use(DECISIONS_PATH, json(jsonBodyParserOptions(DECISION_BODY_LIMIT_BYTES)), raw({ type: 'text/csv', limit: DECISION_BODY_LIMIT_BYTES }));

@@ -7,17 +7,33 @@ import { lang, setLang, t } from './i18n.js';
 import { NationalView } from './national.js';
 import { ListView, TrailView } from './procedures.js';
 import { ProvinceView } from './province.js';
-import { route } from './route.js';
+import { completeSignIn, oidcSettings, signInWithProvider } from './oidc.js';
+import { parse, route } from './route.js';
 import './styles.css';
 
 takeTokenFromLocation();
+const signInError = await completeSignIn();
+route.value = parse(location.hash); // the view the sign-in started from
 document.documentElement.lang = lang.value;
 
 function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [value, setValue] = useState('');
+  const oidc = oidcSettings();
   return (
     <main id="main" class="signin">
       <h1>{t('signin.title')}</h1>
+      {signInError && (
+        <p class="error" role="alert">
+          {signInError}
+        </p>
+      )}
+      {oidc && (
+        <p>
+          <button type="button" class="primary" data-signin="oidc" onClick={() => void signInWithProvider(oidc)}>
+            {t('signin.oidc')}
+          </button>
+        </p>
+      )}
       <p>{t('signin.text')}</p>
       <form
         onSubmit={(e) => {
