@@ -97,19 +97,15 @@ export function ListView({ authority, params }: { authority: string; params: URL
 }
 
 /**
- * The later corrections of an event, as the API marks them: `correctedBy`, the revisions of the
- * TransitionCorrected events that corrected it (empty when none), or any other `corrected…` member.
+ * The later corrections of an event, as the API marks them: `correctedBy` and `rescindedBy`, the
+ * revisions of the TransitionCorrected / TransitionRescinded events that changed it (empty when none).
  */
 function correction(event: RecordedEvent): string | null {
-  for (const [key, value] of Object.entries(event)) {
-    if (!/correct/i.test(key) || value === null || value === undefined || value === false) continue;
-    if (Array.isArray(value)) {
-      if (value.length > 0) return `${t('revision')} ${value.join(', ')}`;
-      continue;
-    }
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
-  }
-  return null;
+  const marks = (['correctedBy', 'rescindedBy'] as const)
+    .map((key) => [key, event[key]] as const)
+    .filter(([, value]) => Array.isArray(value) && value.length > 0)
+    .map(([key, value]) => `${t(key)} ${(value as number[]).join(', ')}`);
+  return marks.length > 0 ? marks.join('; ') : null;
 }
 
 export function TrailView({ authority, procedure, params }: { authority: string; procedure: string; params: URLSearchParams }) {
