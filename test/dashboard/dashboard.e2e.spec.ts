@@ -194,6 +194,11 @@ describe('the national table', () => {
     expect(await page.locator('table.matrix tfoot').innerText()).toContain('+59');
     expect(await page.locator('ul.lineage').innerText()).toContain('(79)');
     await page.locator('.chart canvas').waitFor();
+    // Its decisions (GET …/decisions), each with its effect: the scenario's five, 1500/QĐ-UBND moving 100 information-only to partial.
+    await page.locator('table.decisions').waitFor();
+    const decisions = await page.locator('table.decisions tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-number')));
+    expect(decisions).toEqual(expect.arrayContaining(['1000/QĐ-UBND', '1500/QĐ-UBND', '1900/QĐ-UBND', '2100/QĐ-UBND', '2400/QĐ-UBND']));
+    expect(await page.locator('table.decisions tbody tr[data-number="1500/QĐ-UBND"]').innerText()).toContain('+100');
     await page.close();
   }, BROWSER_TEST_MS);
 
