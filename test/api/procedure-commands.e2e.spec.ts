@@ -219,14 +219,16 @@ describe('reclassify', () => {
     expect(await eventTypes(procedureCode)).toEqual(['ProcedureRegistered']);
   });
 
-  it('refuses an effective date before the last transition with 409', async () => {
+  // A transition dated before later ones is a late decision (accepted, corrections.e2e); before the
+  // registration there is nothing to change.
+  it('refuses an effective date before the registration with 409', async () => {
     const procedureCode = await registered({ effectiveFrom: '2023-06-01' });
     const { body } = await api
       .http()
       .post(`${procedurePath(procedureCode)}/reclassify`)
       .send(decision({ onlineMode: 'FULL_PROCESS', effectiveFrom: '2023-05-31' }))
       .expect(409);
-    expect(body.reason).toBe('EFFECTIVE_DATE_BEFORE_LAST_TRANSITION');
+    expect(body.reason).toBe('EFFECTIVE_DATE_BEFORE_REGISTRATION');
     expect(await eventTypes(procedureCode)).toEqual(['ProcedureRegistered']);
   });
 

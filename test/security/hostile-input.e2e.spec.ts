@@ -246,8 +246,9 @@ describe.each(COMMANDS.map((c) => [c.name, c] as const))('POST %s', (_, command)
     });
   });
 
-  describe('invalid dates', () => {
-    (command.date === null ? it.skip.each : it.each)(['2023-02-30', '2023-02-29', '2024-02-30', '99999-01-01', '0000-01-01', '2023-00-10', '2023-13-01', '2023-06-31', '2023-06-01T00:00:00', '2023-06-01 ', ' 2023-06-01', '-2023-01-01', '+002023-01-01', '2023-W23-1', '2023-152', '2023/06/01', '01/06/2023', '2023-6-1', '', '1e3'])(
+  // A command without a date (a rescission names only the event it rescinds) has no such cases.
+  if (command.date !== null) describe('invalid dates', () => {
+    it.each(['2023-02-30', '2023-02-29', '2024-02-30', '99999-01-01', '0000-01-01', '2023-00-10', '2023-13-01', '2023-06-31', '2023-06-01T00:00:00', '2023-06-01 ', ' 2023-06-01', '-2023-01-01', '+002023-01-01', '2023-W23-1', '2023-152', '2023/06/01', '01/06/2023', '2023-6-1', '', '1e3'])(
       'refuses the date %j',
       async (effectiveFrom) => {
         const field = command.date ?? 'effectiveFrom';
