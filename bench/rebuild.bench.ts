@@ -12,6 +12,7 @@ export async function rebuildBench(ctx: BenchContext) {
   const { result, peakRssMiB } = await withPeakRss(() =>
     rebuildReadModels(dataSource, store, {
       batchSize: 5000,
+      log: ctx.log,
       onProgress: (position, head) => {
         if (position % 100_000 < 5000) ctx.log(`  ${position}/${head}`);
       },
