@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { ProcedureDescription } from '../procedures/procedure.responses.js';
 
 // The answers of the dashboards' queries, as the read models' queries give them (libs/read-models,
@@ -42,7 +42,8 @@ class SummaryFigures extends AnswerBasis {
   paperIntakeDisabled: ShareResponse;
 }
 
-export class AuthoritySummaryResponse extends SummaryFigures {
+/** An answer about one unit's territory: which unit, in which boundary set, and who served it (issue 12). */
+class TerritoryBasis extends AnswerBasis {
   @ApiPropertyOptional({ enum: ['2023', '2025'], description: 'The boundary set the answer is in (issue 12)' })
   boundaries?: string;
   @ApiPropertyOptional({ type: [String], description: 'A 2025 unit before the merger: the units whose catalogues were summed' })
@@ -53,6 +54,9 @@ export class AuthoritySummaryResponse extends SummaryFigures {
   dissolvedOn?: string;
   @ApiProperty({ example: '74' })
   authorityCode: string;
+}
+
+export class AuthoritySummaryResponse extends IntersectionType(SummaryFigures, TerritoryBasis) {
   @ApiProperty({ example: 'Bình Dương' })
   authorityName: string;
 }
@@ -195,17 +199,7 @@ export class ProcedureListItemResponse extends ProcedureDescription {
 }
 
 /** `GET …/procedures`: a page of the procedures in force on a date. */
-export class ProcedurePageResponse extends AnswerBasis {
-  @ApiPropertyOptional({ enum: ['2023', '2025'], description: 'The boundary set the answer is in (issue 12)' })
-  boundaries?: string;
-  @ApiPropertyOptional({ type: [String], description: 'A 2025 unit before the merger: the units whose catalogues were summed' })
-  composedOf?: string[];
-  @ApiPropertyOptional({ pattern: '^[0-9]{2}$', description: 'The unit whose catalogue serves the territory on the date (a 2023 unit after the merger)' })
-  servedBy?: string;
-  @ApiPropertyOptional({ format: 'date', description: 'The day the unit ceased to exist, when it had by the date' })
-  dissolvedOn?: string;
-  @ApiProperty({ example: '74' })
-  authorityCode: string;
+export class ProcedurePageResponse extends TerritoryBasis {
   @ApiProperty({ type: 'integer', minimum: 1, example: 1 })
   page: number;
   @ApiProperty({ type: 'integer', minimum: 1, example: 50 })
