@@ -47,7 +47,16 @@ describe('operations', () => {
     expect(operations.sort()).toEqual(
       [
         'GET /api/authorities queries',
-      'GET /api/authorities/{authorityCode}/decisions/{number} decisions',
+        'GET /api/authorities/{authorityCode}/decisions decisions',
+        'GET /api/authorities/{authorityCode}/decisions/{number} decisions',
+        'POST /api/authorities/{authorityCode}/decisions/{number}/rescission decisions',
+        'GET /api/national-facts national-facts',
+        'GET /api/national-facts/{authorityCode} national-facts',
+        'POST /api/authorities/{authorityCode}/population-database/connect national-facts',
+        'POST /api/authorities/{authorityCode}/population-database/disconnect national-facts',
+        'POST /api/authorities/{authorityCode}/procedure-system/assessments national-facts',
+        'POST /api/authorities/{authorityCode}/procedures/{procedureCode}/corrections procedures',
+        'POST /api/authorities/{authorityCode}/procedures/{procedureCode}/rescissions procedures',
         'GET /api/authorities/{authorityCode}/summary queries',
         'GET /api/authorities/{authorityCode}/movement queries',
         'GET /api/summary queries',
@@ -64,7 +73,7 @@ describe('operations', () => {
         'GET /api/authorities/{authorityCode}/procedures/{procedureCode}/state audit',
         'POST /api/audit/verifications audit',
         'POST /api/authorities/reorganisations authorities',
-      'POST /api/authorities/{authorityCode}/decisions decisions',
+        'POST /api/authorities/{authorityCode}/decisions decisions',
         'GET /health operations',
       ].sort(),
     );
