@@ -83,6 +83,13 @@ async function figures(page: Page, code: string) {
   };
 }
 
+/** The national facts panel's figures, once it shows `at`: each fact's "count/total · share". */
+async function nationalFacts(page: Page, at: string): Promise<Record<'systems' | 'ministries' | 'localities', string>> {
+  await page.locator(`.national-facts[data-state="ok"][data-at="${at}"]`).waitFor();
+  const fact = (name: string) => page.locator(`.national-facts [data-fact="${name}"] dd`).innerText();
+  return { systems: await fact('systems'), ministries: await fact('ministries'), localities: await fact('localities') };
+}
+
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
   const results = await page.evaluate(async () => {
@@ -133,6 +140,9 @@ describe('the national table', () => {
     await page.waitForFunction(() => document.querySelector('table.national caption')?.textContent?.includes('2023-10-16'));
     expect(await figures(page, '74')).toEqual({ fullProcess: '756', partial: '830', informationOnly: '304' });
     expect(await page.locator('table.national tfoot tr.totals').innerText()).toContain('Toàn quốc');
+    // The national facts of the same date (GET /api/national-facts): the article's 37/76 (48.68%, "48,68" in Vietnamese), 15 ministries, 63/63 localities.
+    expect(await nationalFacts(page, '2023-10-16')).toEqual({ systems: '37/76 · 48,68%', ministries: '15/22 · 68,18%', localities: '63/63 · 100,00%' });
+    expect(await page.locator('.national-facts .position').innerText()).toMatch(/^\d+$/);
     await page.screenshot({ path: join(SCREENSHOTS, 'national-table.png') });
 
     // Sortable: by full-process share, descending, Bình Dương first (the only 2023 catalogue with figures but 77 and 79).
@@ -145,6 +155,10 @@ describe('the national table', () => {
     // English on a switch.
     await page.getByRole('button', { name: 'English' }).click();
     expect(await page.locator('table.national thead').innerText()).toContain('Full-process');
+    // The facts follow the date: 18 ministries connected on 2024-08-31.
+    await page.locator('input[name="at"]').fill('2024-08-31');
+    expect((await nationalFacts(page, '2024-08-31')).ministries).toMatch(/^18\/22 /);
+    expect(await page.locator('.national-facts dl').innerText()).toContain('Ministries');
     await page.close();
   }, BROWSER_TEST_MS);
 
@@ -205,6 +219,7 @@ describe('the national table', () => {
   it('works at phone width: no sideways scrolling of the page, the table scrolls in its frame', async () => {
     const page = await open('/?at=2023-10-16&b=2023', { width: 390, height: 844 });
     await row(page, '74').waitFor();
+    expect((await nationalFacts(page, '2023-10-16')).systems).toBe('37/76 · 48,68%');
     expect(await figures(page, '74')).toEqual({ fullProcess: '756', partial: '830', informationOnly: '304' });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(SCREENSHOTS, 'phone.png') });
@@ -214,6 +229,7 @@ describe('the national table', () => {
   it('has no serious or critical accessibility violation (axe-core) on the table, a list, a trail and a province', async () => {
     const page = await open('/?at=2023-10-16&b=2023');
     await row(page, '74').waitFor();
+    await nationalFacts(page, '2023-10-16');
     const found: string[] = [...(await seriousViolations(page))];
     await count(page, '74', 'partial').click();
     await page.locator('table.procedures tbody tr').first().waitFor();

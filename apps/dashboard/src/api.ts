@@ -83,6 +83,22 @@ export interface Movement {
   lineage: { effectiveFrom: string; successorCode: string; successorName: string; predecessors: string[]; legalBasis: string | null }[];
 }
 
+/** A count of authorities among a total, and its share (a percentage, 2 decimals). */
+export interface FactShare {
+  count: number;
+  total: number;
+  share: number;
+}
+
+/** `GET /api/national-facts`: procedure-handling systems and National Population Database connections on `at`. */
+export interface NationalFacts {
+  at: string;
+  knownAt: string | null;
+  position: number;
+  procedureHandlingSystems: FactShare & { requirements: string; byKind: { ministries: FactShare; localities: FactShare } };
+  populationDatabase: FactShare & { byKind: { ministries: FactShare; localities: FactShare } };
+}
+
 /** A procedure as the API describes it (ProcedureDescription, with its keys). */
 export interface ProcedureDescription {
   authorityCode: string;
@@ -264,12 +280,15 @@ type ListParams = { at: string; knownAt?: string; boundaries?: Boundaries; onlin
 type ViewQuery = { at: string; knownAt?: string; boundaries?: Boundaries };
 
 const nationalPath = (p: ViewQuery) => `/api/summary${query({ at: p.at, knownAt: p.knownAt, boundaries: p.boundaries })}`;
+const nationalFactsPath = (p: { at: string; knownAt?: string }) => `/api/national-facts${query({ at: p.at, knownAt: p.knownAt })}`;
 const proceduresPath = (a: string, p: ListParams) =>
   `/api/authorities/${a}/procedures${query({ at: p.at, knownAt: p.knownAt, boundaries: p.boundaries, onlineMode: p.onlineMode, paperIntake: p.paperIntake, page: p.page, pageSize: p.pageSize })}`;
 
 export const api = {
   nationalPath,
   national: (p: ViewQuery, signal?: AbortSignal) => getJson<NationalSummary>(nationalPath(p), signal),
+  nationalFactsPath,
+  nationalFacts: (p: { at: string; knownAt?: string }) => getJson<NationalFacts>(nationalFactsPath(p)),
   units: (p: { at: string; boundaries?: Boundaries }) => getJson<NationalSummary>(`/api/authorities${query(p)}`),
   summary: (a: string, p: ViewQuery) => getJson<AuthoritySummary>(`/api/authorities/${a}/summary${query({ at: p.at, knownAt: p.knownAt, boundaries: p.boundaries })}`),
   movement: (a: string, p: { from: string; to: string; boundaries?: Boundaries }) => getJson<Movement>(`/api/authorities/${a}/movement${query(p)}`),

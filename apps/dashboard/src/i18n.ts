@@ -118,6 +118,14 @@ const vi = {
   withdrawn: 'Đã bãi bỏ',
   counted: 'thủ tục',
   'filter.all': 'tất cả',
+  'facts.title': 'Số liệu toàn quốc',
+  'facts.systems': 'Hệ thống giải quyết TTHC đáp ứng đầy đủ yêu cầu',
+  'facts.requirements': 'theo {r}; trên số cơ quan, đơn vị đã được đánh giá',
+  'facts.notAssessed': 'chưa có đánh giá',
+  'facts.population': 'Kết nối Cơ sở dữ liệu quốc gia về dân cư',
+  'facts.ministries': 'Bộ, ngành',
+  'facts.localities': 'Địa phương',
+  'facts.empty': 'Chưa có số liệu toàn quốc vào ngày này.',
 } as const;
 
 export type Key = keyof typeof vi;
@@ -237,6 +245,14 @@ const en: Record<Key, string> = {
   withdrawn: 'Withdrawn',
   counted: 'procedures',
   'filter.all': 'all',
+  'facts.title': 'National facts',
+  'facts.systems': 'Procedure-handling systems meeting all requirements',
+  'facts.requirements': 'under {r}; of the agencies and units assessed',
+  'facts.notAssessed': 'none assessed',
+  'facts.population': 'Connected to the National Population Database',
+  'facts.ministries': 'Ministries',
+  'facts.localities': 'Localities',
+  'facts.empty': 'No national facts on this date.',
 };
 
 export const lang = signal<Lang>((localStorage.getItem('tthc-dashboard-lang') as Lang | null) ?? 'vi');

@@ -1,9 +1,11 @@
 // The national table on a date: one row per unit (63 in 2023 boundaries, 34 in 2025), rank, counts and
 // shares of each class and of paperless, a totals row; sortable; each count opens its procedures.
+// Above it, the national facts of the same date (national-facts.tsx).
 import { useState } from 'preact/hooks';
 import { api, getCsv, type AuthorityRow, type Figures, type NationalSummary } from './api.js';
 import { Controls, ErrorBox, Loading, Stamp, download, useQuery } from './common.js';
 import { num, pct, t, type Key } from './i18n.js';
+import { NationalFactsPanel } from './national-facts.js';
 import { asLink, href, navigate, viewParams, type ViewParams } from './route.js';
 
 type Measure = 'fullProcess' | 'partial' | 'informationOnly' | 'paperIntakeDisabled';
@@ -87,6 +89,7 @@ export function NationalView({ params }: { params: URLSearchParams }) {
     <main id="main">
       <h1>{t('nav.national')}</h1>
       <Controls value={view} onChange={set} />
+      <NationalFactsPanel at={view.at} knownAt={view.knownAt} />
       {result.state === 'error' && <ErrorBox error={result.error} retry={result.reload} />}
       {!data && result.state === 'loading' && <Loading />}
       {data && (
