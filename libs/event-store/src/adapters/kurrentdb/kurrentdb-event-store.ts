@@ -125,11 +125,7 @@ export class KurrentDbEventStore implements EventStore {
     const first = nextExpectedRevision - events.length + 1;
     const stored = first < 0 ? [] : await this.read(streamId, first, events.length, true);
     if (stored.length !== events.length || stored.some((e, i) => e.id !== ids[i])) throw new DuplicateEventIds(streamId, ids);
-    return {
-      streamId,
-      nextExpectedRevision,
-      events: stored.map((e) => ({ id: e.id, type: e.type, revision: e.revision, globalPosition: e.globalPosition })),
-    };
+    return appendedAs(streamId, stored);
   }
 
   /**
@@ -173,11 +169,7 @@ export class KurrentDbEventStore implements EventStore {
           const ids = append.events.map((e) => e.id);
           const stored = await this.read(append.streamId, next - ids.length + 1, ids.length, true);
           if (stored.length !== ids.length || stored.some((e, i) => e.id !== ids[i])) throw new DuplicateEventIds(append.streamId, ids);
-          results[start + offset] = {
-            streamId: append.streamId,
-            nextExpectedRevision: next,
-            events: stored.map((e) => ({ id: e.id, type: e.type, revision: e.revision, globalPosition: e.globalPosition })),
-          };
+          results[start + offset] = appendedAs(append.streamId, stored);
         }),
       );
     }
@@ -200,13 +192,7 @@ export class KurrentDbEventStore implements EventStore {
     }
     const at = stored.findIndex((e) => e.id === ids[0]);
     const ours = at < 0 ? [] : stored.slice(at, at + ids.length);
-    if (ours.length === ids.length && ours.every((e, i) => e.id === ids[i])) {
-      return {
-        streamId,
-        nextExpectedRevision: ours[ours.length - 1].revision,
-        events: ours.map((e) => ({ id: e.id, type: e.type, revision: e.revision, globalPosition: e.globalPosition })),
-      };
-    }
+    if (ours.length === ids.length && ours.every((e, i) => e.id === ids[i])) return appendedAs(streamId, ours);
     return exact !== undefined && stored.length > 0 && at !== 0 ? 'not-appended' : 'unknown';
   }
 
@@ -346,6 +332,15 @@ export class KurrentDbEventStore implements EventStore {
       throw isStreamNotFound(error) ? error : translateError(error);
     }
   }
+}
+
+/** An append's result from its events as read back (checked to be exactly its ids, in order, before). */
+function appendedAs(streamId: string, stored: readonly RecordedEvent[]): AppendResult {
+  return {
+    streamId,
+    nextExpectedRevision: stored[stored.length - 1].revision,
+    events: stored.map((e) => ({ id: e.id, type: e.type, revision: e.revision, globalPosition: e.globalPosition })),
+  };
 }
 
 /** Resolves when the subscription has something to read, ends or fails, or the signal aborts. */
