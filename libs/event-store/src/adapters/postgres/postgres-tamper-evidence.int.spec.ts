@@ -61,6 +61,17 @@ async function seeded(): Promise<Seeded> {
   return seededLog;
 }
 
+/** A fresh database with no schema, dropped after the suite. */
+async function emptyDatabase(): Promise<pg.Pool> {
+  const db = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  cleanups.push(async () => {
+    await pool.end();
+    await db.drop();
+  });
+  return pool;
+}
+
 function event(n: number, overrides: Partial<NewEvent> = {}): NewEvent {
   return {
     id: randomUUID(),
@@ -293,12 +304,7 @@ describe('PostgreSQL tamper evidence', () => {
 
   describe('schema version 3 on a log written before it', () => {
     it('hashes every existing row as append_events would have, and appends chain on from them', async () => {
-      const db = await createTestDatabase();
-      const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-      cleanups.push(async () => {
-        await pool.end();
-        await db.drop();
-      });
+      const pool = await emptyDatabase();
       expect(await migrateEventStore(pool, undefined, { targetVersion: 2 })).toEqual([1, 2]);
       // Written by version 2's append_events, an explicit record time with microseconds included.
       const written: NewEvent[] = [];
@@ -330,6 +336,69 @@ describe('PostgreSQL tamper evidence', () => {
       expect(report).toMatchObject({ ok: true, eventsChecked: 26, streamsChecked: 3 });
       const { rows } = await pool.query(`SELECT count(*)::int AS n FROM event_store.events WHERE hash IS NULL OR content_hash IS NULL`);
       expect(rows[0].n).toBe(0);
+    });
+  });
+
+  describe('schema version 7 on a store of version 6', () => {
+    it('keeps the chain and the log, and refuses exactly the hashes version 6 refused', async () => {
+      const pool = await emptyDatabase();
+      expect(await migrateEventStore(pool, undefined, { targetVersion: 6 })).toEqual([1, 2, 3, 4, 5, 6]);
+      const store = new PostgresEventStore(pool);
+      for (let i = 0; i < 12; i++) await store.appendToStream(STREAMS[i % 3], i % 4 === 0 ? [event(i), event(i + 0.5)] : [event(i)]);
+      await store.appendToStreams([
+        { streamId: STREAMS[0], events: [event(20)] },
+        { streamId: STREAMS[3], events: [event(21), event(22)] },
+      ]);
+      const before = await store.readAll({ limit: 100 });
+
+      expect(await migrateEventStore(pool)).toEqual(Array.from({ length: EVENT_STORE_SCHEMA_VERSION - 6 }, (_, i) => 7 + i));
+      expect(await store.readAll({ limit: 100 })).toEqual(before);
+      await store.appendToStream(STREAMS[1], [event(30), event(31)]);
+      await store.appendToStreams([
+        { streamId: STREAMS[2], events: [event(32)] },
+        { streamId: STREAMS[3], events: [event(33)] },
+      ]);
+      const all = await store.readAll({ limit: 100 });
+      expect(all).toHaveLength(before.length + 4);
+      const last = new Map<string, string>();
+      for (const e of all) {
+        expect(e.hash).toBe(recomputeEventHash(e, last.get(e.streamId) ?? GENESIS_HASH).hash);
+        last.set(e.streamId, e.hash!);
+      }
+      expect(await new EventLogVerifier(new PostgresEventLog(pool)).verify()).toMatchObject({ ok: true, eventsChecked: all.length, streamsChecked: 4 });
+
+      // The constraints: every text version 3's '^[0-9a-f]{64}$' refused is refused, and only those.
+      const position = all[0].globalPosition;
+      const good = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
+      const bad = ['A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), 'g'.repeat(64), `${'a'.repeat(63)}é`, `${'a'.repeat(62)}é`, `${'a'.repeat(63)}\n`, ''];
+      for (const column of ['content_hash', 'hash']) {
+        for (const value of bad) {
+          expect(/^[0-9a-f]{64}$/.test(value)).toBe(false);
+          await expect(pool.query(`UPDATE event_store.events SET ${column} = $1 WHERE global_position = $2`, [value, position])).rejects.toMatchObject({
+            code: '23514',
+          });
+        }
+        const { rowCount } = await pool.query(`UPDATE event_store.events SET ${column} = $1 WHERE global_position = $2`, [good, position]);
+        expect(rowCount).toBe(1);
+      }
+      // ...and so does each append function's check of its arguments, before it takes any lock.
+      for (const value of bad) {
+        const e = event(40);
+        const { recordedAt: _r, ...metadata } = e.metadata;
+        await expect(
+          pool.query(
+            `SELECT * FROM event_store.append_events($1, 'any', ARRAY[$2]::uuid[], ARRAY[$3], ARRAY[1], ARRAY[$4]::jsonb[], ARRAY[$5]::jsonb[], NULL, ARRAY[$6])`,
+            [STREAMS[0], e.id, e.type, JSON.stringify(e.data), JSON.stringify(metadata), value],
+          ),
+        ).rejects.toMatchObject({ code: '22023' });
+        await expect(
+          pool.query(
+            `SELECT * FROM event_store.append_events_many(ARRAY[$1], ARRAY['any'], ARRAY[1], ARRAY[$2]::uuid[], ARRAY[$3], ARRAY[1],
+               ARRAY[$4]::jsonb[], ARRAY[$5]::jsonb[], ARRAY[NULL]::timestamptz[], ARRAY[$6])`,
+            [STREAMS[0], e.id, e.type, JSON.stringify(e.data), JSON.stringify(metadata), value],
+          ),
+        ).rejects.toMatchObject({ code: '22023' });
+      }
     });
   });
 });
