@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { authorityScope, type AuthorityScope } from '@tthc/domain';
 import { claimAt, isRole, subjectProblem, type Role } from '@tthc/platform';
 import { AuthenticationRequired, AuthenticationUnavailable } from './auth.errors.js';
@@ -21,6 +22,13 @@ const JWKS_ALGORITHMS = ['RS256', 'ES256'];
 /** Larger tokens are refused unread; an identity provider's tokens are a few KiB at most. */
 const MAX_TOKEN_LENGTH = 8_192;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+/**
+ * Tokens verified recently, each remembered until its `exp` at the latest (bounded by count: at most
+ * 8 MiB of tokens of the largest size accepted).
+ */
+const VERIFIED_TOKENS = 1_000;
+/** A verified token is verified again after this long at the latest (ms), however far its `exp`. */
+const VERIFIED_TOKEN_TTL_MS = 10 * 60_000;
 
 const invalid = (message: string) => new AuthenticationRequired('invalid_token', message);
 
@@ -28,14 +36,27 @@ const invalid = (message: string) => new AuthenticationRequired('invalid_token',
  * Verifies bearer JWTs with `jose`: HS256 with the configured secret, RS256/ES256 with the keys of the
  * identity provider's JWKS (fetched and cached by jose, refetched for an unknown `kid`). `exp` and
  * `sub` are required; `iss` and `aud` are checked when configured.
+ *
+ * A token that verified is remembered, keyed by the token itself, until the second before its `exp`
+ * (and for 10 minutes at most; the 1,000 most recently used): a client sends the same token with
+ * every request, and verifying its signature was the largest single cost of a request
+ * (bench/http.bench.ts). Only a success is remembered, and of the time-dependent checks only `exp`
+ * can turn a success into a failure later (`nbf` and `iat` only the reverse); from the second of its
+ * `exp` on, the token is verified again, and jose's clock tolerance applies as before.
  */
 export class TokenVerifier {
   private readonly secret: KeyObject | undefined;
   private readonly jwks: JWTVerifyGetKey | undefined;
   private readonly rolesClaim: string;
   private readonly authoritiesClaim: string;
+  private readonly verified: LRUCache<string, Principal>;
 
-  constructor(private readonly options: JwtAuthOptions) {
+  /** `now`: the clock, in ms since the epoch (tests move it). */
+  constructor(
+    private readonly options: JwtAuthOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS, perf: { now }, ttlResolution: 0 });
     // A KeyObject made once: given raw bytes, jose imports a WebCrypto key on every verification
     // (a tenth of the api's CPU under load, measured with bench/http.bench.ts).
     this.secret = options.secret === undefined ? undefined : createSecretKey(Buffer.from(options.secret, 'utf8'));
@@ -56,7 +77,14 @@ export class TokenVerifier {
     if (!match) throw new AuthenticationRequired('invalid_request', 'The Authorization header must be: Bearer <token>');
     const token = match[1];
     if (token.length > MAX_TOKEN_LENGTH || !TOKEN68.test(token)) throw invalid('The bearer token is malformed');
-    return this.principalOf(await this.verify(token));
+    const known = this.verified.get(token);
+    if (known !== undefined) return known;
+    const payload = await this.verify(token);
+    const principal = this.principalOf(payload);
+    // Until the start of the second of `exp` (jose refuses from exp + tolerance): never past it.
+    const ttl = Math.min(VERIFIED_TOKEN_TTL_MS, (payload.exp as number) * 1000 - 1000 - this.now());
+    if (ttl > 0) this.verified.set(token, principal, { ttl });
+    return principal;
   }
 
   private async verify(token: string): Promise<JWTPayload> {
@@ -71,6 +99,7 @@ export class TokenVerifier {
       audience: this.options.audience,
       clockTolerance: this.options.clockToleranceSeconds ?? 30,
       requiredClaims: ['sub', 'exp'],
+      currentDate: new Date(this.now()),
     };
     try {
       if (typeof alg === 'string' && SECRET_ALGORITHMS.includes(alg) && this.secret) {
@@ -90,12 +119,13 @@ export class TokenVerifier {
   private principalOf(payload: JWTPayload): Principal {
     const problem = subjectProblem(payload.sub);
     if (problem) throw invalid(`The bearer token's subject ${problem}`);
-    return {
+    // Frozen: one principal serves every request that carries its token.
+    return Object.freeze({
       subject: payload.sub as string,
-      roles: [...new Set(namesIn(claimAt(payload, this.rolesClaim)).filter(isRole))],
+      roles: Object.freeze([...new Set(namesIn(claimAt(payload, this.rolesClaim)).filter(isRole))]),
       authorities: authorityScope(namesIn(claimAt(payload, this.authoritiesClaim))),
       ...(typeof payload.iat === 'number' && Number.isFinite(payload.iat) && { issuedAt: new Date(payload.iat * 1000) }),
-    };
+    });
   }
 }
 
