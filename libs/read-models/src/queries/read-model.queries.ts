@@ -181,10 +181,12 @@ export class GetAuthoritySummaryHandler implements IQueryHandler<GetAuthoritySum
   constructor(@Inject(READ_MODEL_READER) private readonly reader: ReadModelReader) {}
   async execute({ authorityCode, at = today(), knownAt, asOfPosition, boundaries }: GetAuthoritySummaryQuery): Promise<AuthoritySummary> {
     const axis = recordAxis(knownAt, asOfPosition);
-    const lineage = await this.reader.lineage();
-    const view = lineage.on(authorityCode, lineage.boundariesFor(authorityCode, at, boundaries), at);
-    const { counts, position } = await this.reader.counts(view.catalogues, { at, knownAt, asOfPosition });
-    return toSummary(sumOf(counts, view.catalogues), { authorityCode, authorityName: view.authorityName, ...labels(view), at, ...axis, position });
+    return this.reader.withLineage(async (lineage) => {
+      const view = lineage.on(authorityCode, lineage.boundariesFor(authorityCode, at, boundaries), at);
+      const { counts, position, lineagePosition } = await this.reader.counts(view.catalogues, { at, knownAt, asOfPosition });
+      const result = toSummary(sumOf(counts, view.catalogues), { authorityCode, authorityName: view.authorityName, ...labels(view), at, ...axis, position });
+      return { result, lineagePosition };
+    });
   }
 }
 
@@ -193,39 +195,42 @@ export class GetMovementHandler implements IQueryHandler<GetMovementQuery, Movem
   constructor(@Inject(READ_MODEL_READER) private readonly reader: ReadModelReader) {}
   async execute({ authorityCode, from, to, knownAt, asOfPosition, boundaries }: GetMovementQuery): Promise<Movement> {
     const axis = recordAxis(knownAt, asOfPosition);
-    const lineage = await this.reader.lineage();
-    const set = lineage.boundariesFor(authorityCode, to, boundaries);
-    const [a, b] = [lineage.on(authorityCode, set, from), lineage.on(authorityCode, set, to)];
-    const windows = lineage.windows(a.territory, from, to);
-    const [start, end, ...perCatalogue] = await Promise.all([
-      this.reader.counts(a.catalogues, { at: from, knownAt, asOfPosition }),
-      this.reader.counts(b.catalogues, { at: to, knownAt, asOfPosition }),
-      ...windows.map((w) => this.reader.transitions(w.authorityCode, w.from, w.to, knownAt, asOfPosition)),
-    ]);
-    const before = sumOf(start.counts, a.catalogues);
-    const after = sumOf(end.counts, b.catalogues);
-    const transitions = Object.fromEntries(Object.values(TRANSITION_KINDS).map((k) => [k, 0])) as TransitionCounts;
-    for (const t of perCatalogue) for (const k of Object.keys(transitions) as (keyof TransitionCounts)[]) transitions[k] += t[k];
-    return {
-      authorityCode,
-      boundaries: set,
-      // The reads may straddle a batch; the lowest position is the one all of them reflect
-      // (with asOfPosition, all of them reflect exactly it).
-      position: Math.min(start.position, end.position),
-      ...(asOfPosition !== undefined && { asOfPosition }),
-      from: toSummary(before, { authorityCode, authorityName: a.authorityName, ...labels(a), at: from, ...axis, position: start.position }),
-      to: toSummary(after, { authorityCode, authorityName: b.authorityName, ...labels(b), at: to, ...axis, position: end.position }),
-      delta: {
-        total: after.total - before.total,
-        fullProcess: after.fullProcess - before.fullProcess,
-        partial: after.partial - before.partial,
-        informationOnly: after.informationOnly - before.informationOnly,
-        paperIntakeDisabled: after.paperIntakeDisabled - before.paperIntakeDisabled,
-      },
-      transitions,
-      transitionsByAuthority: windows.map((w, i) => ({ ...w, transitions: perCatalogue[i] })),
-      lineage: lineage.steps(a.territory, from, to),
-    };
+    return this.reader.withLineage(async (lineage) => {
+      const set = lineage.boundariesFor(authorityCode, to, boundaries);
+      const [a, b] = [lineage.on(authorityCode, set, from), lineage.on(authorityCode, set, to)];
+      const windows = lineage.windows(a.territory, from, to);
+      const [start, end, ...perCatalogue] = await Promise.all([
+        this.reader.counts(a.catalogues, { at: from, knownAt, asOfPosition }),
+        this.reader.counts(b.catalogues, { at: to, knownAt, asOfPosition }),
+        ...windows.map((w) => this.reader.transitions(w.authorityCode, w.from, w.to, knownAt, asOfPosition)),
+      ]);
+      const before = sumOf(start.counts, a.catalogues);
+      const after = sumOf(end.counts, b.catalogues);
+      const transitions = Object.fromEntries(Object.values(TRANSITION_KINDS).map((k) => [k, 0])) as TransitionCounts;
+      for (const t of perCatalogue) for (const k of Object.keys(transitions) as (keyof TransitionCounts)[]) transitions[k] += t[k];
+      const result: Movement = {
+        authorityCode,
+        boundaries: set,
+        // The reads may straddle a batch; the lowest position is the one all of them reflect
+        // (with asOfPosition, all of them reflect exactly it).
+        position: Math.min(start.position, end.position),
+        ...(asOfPosition !== undefined && { asOfPosition }),
+        from: toSummary(before, { authorityCode, authorityName: a.authorityName, ...labels(a), at: from, ...axis, position: start.position }),
+        to: toSummary(after, { authorityCode, authorityName: b.authorityName, ...labels(b), at: to, ...axis, position: end.position }),
+        delta: {
+          total: after.total - before.total,
+          fullProcess: after.fullProcess - before.fullProcess,
+          partial: after.partial - before.partial,
+          informationOnly: after.informationOnly - before.informationOnly,
+          paperIntakeDisabled: after.paperIntakeDisabled - before.paperIntakeDisabled,
+        },
+        transitions,
+        transitionsByAuthority: windows.map((w, i) => ({ ...w, transitions: perCatalogue[i] })),
+        lineage: lineage.steps(a.territory, from, to),
+      };
+      // Both counts saw the lineage's stamp: the lineage is confirmed only when they agree.
+      return { result, lineagePosition: start.lineagePosition === end.lineagePosition ? start.lineagePosition : undefined };
+    });
   }
 }
 
@@ -234,26 +239,28 @@ export class GetNationalSummaryHandler implements IQueryHandler<GetNationalSumma
   constructor(@Inject(READ_MODEL_READER) private readonly reader: ReadModelReader) {}
   async execute({ at = today(), knownAt, asOfPosition, boundaries = boundariesInForce(at) }: GetNationalSummaryQuery): Promise<NationalSummary> {
     const axis = recordAxis(knownAt, asOfPosition);
-    const lineage = await this.reader.lineage();
-    const catalogues = lineage.nationalCatalogues(boundaries, at);
-    const { counts, position } = await this.reader.counts(catalogues, { at, knownAt, asOfPosition });
-    const rows = lineage.members(boundaries).map((code): AuthorityRow => {
-      const view = lineage.on(code, boundaries, at);
-      const summary = toSummary(sumOf(counts, view.catalogues), { authorityCode: code, authorityName: view.authorityName, ...labels(view), at, ...axis, position });
-      return { ...summary, lineage: unitLineage(lineage, code, boundaries) };
+    return this.reader.withLineage(async (lineage) => {
+      const catalogues = lineage.nationalCatalogues(boundaries, at);
+      const { counts, position, lineagePosition } = await this.reader.counts(catalogues, { at, knownAt, asOfPosition });
+      const rows = lineage.members(boundaries).map((code): AuthorityRow => {
+        const view = lineage.on(code, boundaries, at);
+        const summary = toSummary(sumOf(counts, view.catalogues), { authorityCode: code, authorityName: view.authorityName, ...labels(view), at, ...axis, position });
+        return { ...summary, lineage: unitLineage(lineage, code, boundaries) };
+      });
+      const result: NationalSummary = {
+        at,
+        boundaries,
+        ...axis,
+        position,
+        authorities: rows,
+        totals: {
+          ...toSummary(sumOf(counts, catalogues), { authorityCode: '', authorityName: '', at, ...axis, position }),
+          authorityCode: null,
+          authorityName: 'Toàn quốc',
+        },
+      };
+      return { result, lineagePosition };
     });
-    return {
-      at,
-      boundaries,
-      ...axis,
-      position,
-      authorities: rows,
-      totals: {
-        ...toSummary(sumOf(counts, catalogues), { authorityCode: '', authorityName: '', at, ...axis, position }),
-        authorityCode: null,
-        authorityName: 'Toàn quốc',
-      },
-    };
   }
 }
 
@@ -265,15 +272,16 @@ export class ListProceduresHandler implements IQueryHandler<ListProceduresQuery,
     const page = options.page ?? 1;
     const pageSize = options.pageSize ?? 50;
     const axis = recordAxis(options.knownAt, options.asOfPosition);
-    const lineage = await this.reader.lineage();
-    const view = lineage.on(authorityCode, lineage.boundariesFor(authorityCode, at, options.boundaries), at);
-    const result = await this.reader.procedures(view.catalogues, { at, knownAt: options.knownAt, asOfPosition: options.asOfPosition }, {
-      onlineMode: options.onlineMode,
-      paperIntake: options.paperIntake,
-      page,
-      pageSize,
+    return this.reader.withLineage(async (lineage) => {
+      const view = lineage.on(authorityCode, lineage.boundariesFor(authorityCode, at, options.boundaries), at);
+      const { lineagePosition, ...found } = await this.reader.procedures(view.catalogues, { at, knownAt: options.knownAt, asOfPosition: options.asOfPosition }, {
+        onlineMode: options.onlineMode,
+        paperIntake: options.paperIntake,
+        page,
+        pageSize,
+      });
+      return { result: { authorityCode, ...labels(view), at, ...axis, page, pageSize, ...found }, lineagePosition };
     });
-    return { authorityCode, ...labels(view), at, ...axis, page, pageSize, ...result };
   }
 }
 export const READ_MODEL_QUERY_HANDLERS = [
