@@ -22,16 +22,52 @@ export function canonicalJson(value: unknown): string {
 }
 
 function serialise(input: unknown, key: string, ancestors: Set<object>): string | undefined {
-  let value = input;
-  if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
-    const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') value = toJSON.call(value, key);
+  // Primitives first: most values of an event are strings and numbers, and only objects and BigInts
+  // have a toJSON that JSON.stringify honours, or a boxed value to unwrap.
+  if (typeof input !== 'bigint') {
+    const text = primitive(input);
+    if (text !== OBJECT) return text;
   }
+  let value = input;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') value = toJSON.call(value, key);
   // Boxed primitives, as JSON.stringify unwraps them.
   if (value instanceof Number) value = Number(value);
   else if (value instanceof String) value = String(value);
   else if (value instanceof Boolean) value = value.valueOf();
+  const text = primitive(value);
+  if (text !== OBJECT) return text;
 
+  const object = value as object;
+  if (ancestors.has(object)) throw new TypeError('a cyclic structure cannot be represented as JSON');
+  ancestors.add(object);
+  try {
+    if (Array.isArray(object)) {
+      let out = '[';
+      for (let i = 0; i < object.length; i++) {
+        if (i > 0) out += ',';
+        out += serialise(object[i], String(i), ancestors) ?? 'null';
+      }
+      return `${out}]`;
+    }
+    let out = '{';
+    // Default sort: by UTF-16 code units, as RFC 8785 §3.2.3 requires.
+    for (const name of Object.keys(object).sort()) {
+      const member = serialise((object as Record<string, unknown>)[name], name, ancestors);
+      if (member === undefined) continue;
+      if (out.length > 1) out += ',';
+      out += `${quotedName(name)}:${member}`;
+    }
+    return `${out}}`;
+  } finally {
+    ancestors.delete(object);
+  }
+}
+
+const OBJECT = Symbol('object');
+
+/** The JSON text of a primitive or null (undefined where JSON has none), or OBJECT for an object. */
+function primitive(value: unknown): string | undefined | typeof OBJECT {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -46,23 +82,18 @@ function serialise(input: unknown, key: string, ancestors: Set<object>): string 
     case 'symbol':
       return undefined;
   }
-  if (value === null) return 'null';
+  return value === null ? 'null' : OBJECT;
+}
 
-  const object = value as object;
-  if (ancestors.has(object)) throw new TypeError('a cyclic structure cannot be represented as JSON');
-  ancestors.add(object);
-  try {
-    if (Array.isArray(object)) {
-      return `[${object.map((item, i) => serialise(item, String(i), ancestors) ?? 'null').join(',')}]`;
-    }
-    const members: string[] = [];
-    // Default sort: by UTF-16 code units, as RFC 8785 §3.2.3 requires.
-    for (const name of Object.keys(object).sort()) {
-      const member = serialise((object as Record<string, unknown>)[name], name, ancestors);
-      if (member !== undefined) members.push(`${JSON.stringify(name)}:${member}`);
-    }
-    return `{${members.join(',')}}`;
-  } finally {
-    ancestors.delete(object);
+/** Member names repeat from one event to the next: their JSON text is kept, up to a bound. */
+const quotedNames = new Map<string, string>();
+const QUOTED_NAMES_MAX = 10_000;
+
+function quotedName(name: string): string {
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(name);
+    if (quotedNames.size < QUOTED_NAMES_MAX) quotedNames.set(name, quoted);
   }
+  return quoted;
 }

@@ -37,6 +37,12 @@ describe('canonicalJson', () => {
       expect(canonicalJson([undefined, () => 1, Symbol('s'), 'x'])).toBe('[null,null,null,"x"]');
       expect(canonicalJson([])).toBe('[]');
     });
+
+    it('writes the holes of a sparse array as null, as JSON.stringify does', () => {
+      const sparse = [1, , 3];
+      expect(canonicalJson(sparse)).toBe('[1,null,3]');
+      expect(canonicalJson(sparse)).toBe(canonicalJson(JSON.parse(JSON.stringify(sparse))));
+    });
   });
 
   describe('numbers', () => {

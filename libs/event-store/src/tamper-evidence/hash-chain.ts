@@ -24,6 +24,7 @@ import { canonicalJson } from './canonical-json.js';
 export const GENESIS_HASH = '0'.repeat(64);
 
 const HEX_64 = /^[0-9a-f]{64}$/;
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function isHash(value: unknown): value is string {
   return typeof value === 'string' && HEX_64.test(value);
@@ -105,6 +106,7 @@ export function recordedAtMs(instant: string): number {
  * an id given as `{A0EEBC99-…}` hashes as it will read back. Anything else is left as it is.
  */
 export function canonicalEventId(id: string): string {
+  if (typeof id === 'string' && CANONICAL_UUID.test(id)) return id; // the usual case, as randomUUID writes it
   const hex = typeof id === 'string' ? id.replace(/^\{(.*)\}$/, '$1').replace(/-/g, '') : '';
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) return id;
   const h = hex.toLowerCase();
