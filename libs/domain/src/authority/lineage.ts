@@ -60,19 +60,33 @@ export interface CatalogueWindow {
 
 const intersects = (a: readonly string[], b: readonly string[]) => a.some((x) => b.includes(x));
 
+/** A unit in force on a date, with its version then. */
+export interface UnitInForce {
+  unit: LineageUnit;
+  version: AuthorityVersion;
+}
+
+/** How many dates' inForce answers a Lineage keeps (then it starts again): a few days of queries at most. */
+const REMEMBERED_DATES = 4_096;
+
 /**
  * Answers "which catalogues serve this unit's territory on that date" over every unit's versions.
- * Pure and small (a hundred versions at most): queries build one per request from the lineage read
- * model. The rules (DOMAIN.md §4, issue 12):
+ * Pure and small (a hundred versions at most): built from the lineage read model, and kept by the
+ * queries while it is current (ReadModelReader.withLineage). The rules (DOMAIN.md §4, issue 12):
  * - a 2025 unit before the merger is the sum of the units that governed its territory (`composedOf`);
  * - a 2023 unit after its dissolution is served by its successor's catalogue (`dissolvedOn`, `servedBy`);
  * - a catalogue is only ever counted once in a total (nationalCatalogues).
  */
 export class Lineage {
   private readonly byCode: Map<string, LineageUnit>;
+  /** The units in the order inForce answers in: by code. */
+  private readonly byCodeOrder: readonly LineageUnit[];
+  /** inForce's answers, by date: a lineage never changes, so neither do they (a kept one serves many queries). */
+  private readonly inForceOn = new Map<CalendarDate, readonly UnitInForce[]>();
 
   constructor(readonly units: readonly LineageUnit[]) {
     this.byCode = new Map(units.map((u) => [u.authorityCode, u]));
+    this.byCodeOrder = [...units].sort((a, b) => a.authorityCode.localeCompare(b.authorityCode));
   }
 
   unit(code: string): LineageUnit | undefined {
@@ -83,14 +97,20 @@ export class Lineage {
     return this.byCode.get(code)?.versions.find((v) => v.validFrom <= date && (v.validTo === null || date < v.validTo));
   }
 
-  /** Units in force on `date`, by code, with their version then. */
-  inForce(date: CalendarDate): { unit: LineageUnit; version: AuthorityVersion }[] {
-    const out: { unit: LineageUnit; version: AuthorityVersion }[] = [];
-    for (const unit of this.units) {
-      const version = this.versionOn(unit.authorityCode, date);
-      if (version) out.push({ unit, version });
+  /** Units in force on `date`, by code, with their version then (remembered per date: not to be changed). */
+  inForce(date: CalendarDate): readonly UnitInForce[] {
+    let found = this.inForceOn.get(date);
+    if (found === undefined) {
+      const out: UnitInForce[] = [];
+      for (const unit of this.byCodeOrder) {
+        const version = this.versionOn(unit.authorityCode, date);
+        if (version) out.push({ unit, version });
+      }
+      found = Object.freeze(out);
+      if (this.inForceOn.size >= REMEMBERED_DATES) this.inForceOn.clear();
+      this.inForceOn.set(date, found);
     }
-    return out.sort((a, b) => a.unit.authorityCode.localeCompare(b.unit.authorityCode));
+    return found;
   }
 
   /** The codes of a boundary set's units (63 in 2023, 34 in 2025 with the shipped data). */
