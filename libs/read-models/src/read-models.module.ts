@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { boundedPoolOptions, DATABASE_BOUNDS, DATABASE_POOL_OPTIONS, DatabaseMonitor, DEFAULT_DATABASE_BOUNDS, type DatabaseBounds } from '@tthc/platform';
-import { QueryRouter, type ReplicaFallback } from './queries/query-routing.js';
+import { pooledReads, QueryRouter, type ReplicaFallback } from './queries/query-routing.js';
 import { ProjectionRunner } from './projection/projection-runner.js';
 import { dropAbandonedRebuildSchemas } from './projection/rebuild-leftovers.js';
 import { ProjectorService } from './projector.service.js';
@@ -92,7 +92,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
           provide: QUERY_ROUTER,
           inject: [READ_MODEL_DATA_SOURCE, READ_MODEL_REPLICA_POOL],
           useFactory: (dataSource: DataSource, replica: pg.Pool | null) =>
-            new QueryRouter(dataSource, replica ?? undefined, { fallback: options.readFallback ?? 'primary' }),
+            new QueryRouter(pooledReads(dataSource), replica ?? undefined, { fallback: options.readFallback ?? 'primary' }),
         },
         {
           provide: READ_MODEL_READER,
