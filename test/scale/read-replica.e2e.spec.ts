@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { startStreamingReplica, type StreamingReplica } from '@tthc/platform';
+import type pg from 'pg';
+import type { StreamingReplica } from '@tthc/platform';
 import { PROBLEM_JSON, freshProcedureCode, proceduresPath, registration, startApi, type ApiHarness } from '../support/api-app.js';
-import { freePort } from '../support/free-port.js';
-import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
+import type { OwnPostgres } from '../support/own-postgres.js';
+import { startPrimaryAndReplica, type PrimaryAndReplica } from '../support/primary-and-replica.js';
 
 /*
  * Two real PostgreSQL servers from the same embedded binaries: a primary, and a hot-standby streaming
@@ -14,23 +11,14 @@ import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
  * The api sends commands, idempotency keys and checkpoints to the primary, queries to the replica.
  */
 describe('queries on a streaming replica', () => {
+  let servers: PrimaryAndReplica;
   let primary: OwnPostgres;
   let replica: StreamingReplica;
-  let replicaDir: string;
   let api: ApiHarness;
   /** A second api on the same servers, answering 503 while the replica is away (DATABASE_READ_FALLBACK=refuse). */
   let strict: ApiHarness;
 
-  const onReplica = async <R extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> => {
-    const client = new pg.Client({ connectionString: replica.url });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      return (await client.query<R>(text, params)).rows;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  };
+  const onReplica = <R extends pg.QueryResultRow>(text: string, params: unknown[] = []) => servers.onReplica<R>(text, params);
   const register = async (target = api) => {
     const res = await target.http().post(proceduresPath()).send(registration({ procedureCode: freshProcedureCode() }));
     expect(res.status).toBe(201);
@@ -48,15 +36,8 @@ describe('queries on a streaming replica', () => {
   };
 
   beforeAll(async () => {
-    primary = await startOwnPostgres();
-    replicaDir = await mkdtemp(join(process.env.TEST_DATA_DIR ?? tmpdir(), 'tthc-ledger-replica-'));
-    replica = await startStreamingReplica({
-      primaryUrl: primary.url,
-      primaryClusterDir: primary.server.supervisor!.clusterDir,
-      dataDir: replicaDir,
-      port: await freePort(),
-      maxConnections: 100,
-    });
+    servers = await startPrimaryAndReplica();
+    ({ primary, replica } = servers);
     api = await startApi({ databaseUrl: primary.url, databaseReadUrl: replica.url, databaseReadFallback: 'primary' });
     strict = await startApi({ databaseUrl: primary.url, databaseReadUrl: replica.url, databaseReadFallback: 'refuse', runProjector: false });
   }, 60_000);
@@ -64,9 +45,7 @@ describe('queries on a streaming replica', () => {
   afterAll(async () => {
     await strict?.close().catch(() => undefined);
     await api?.close().catch(() => undefined);
-    await replica?.stop().catch(() => undefined);
-    await primary?.destroy();
-    if (replicaDir) await rm(replicaDir, { recursive: true, force: true });
+    await servers?.destroy();
   });
 
   it('runs commands on the primary and queries on the replica; afterPosition waits on the replica, and 503 past the bound', async () => {

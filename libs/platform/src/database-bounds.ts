@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { isDatabaseUnreachable } from './database-errors.js';
+import { writerClientClass, type WriterDiscovery } from './writer-discovery.js';
 
 /**
  * How long any database call may take (milliseconds; 0 turns a bound off). Server-side bounds end a
@@ -134,10 +135,11 @@ export function unmonitored(text: string): pg.QueryConfig {
  * outlives the bound destroys the connection's socket: every call on it fails with DatabaseCallTimeout
  * and the pool, seeing a client that is no longer queryable, replaces it. (pg's own `query_timeout`
  * answers the caller but leaves the connection, still waiting, in the pool.) Cursors and streams
- * (submittables) are not timed.
+ * (submittables) are not timed. `Base`: the class it extends (default pg.Client; writerClientClass's
+ * to follow the writer among several hosts).
  */
-export function boundedClientClass(queryTimeoutMs: number, monitor: DatabaseMonitor): typeof pg.Client {
-  class BoundedClient extends pg.Client {
+export function boundedClientClass(queryTimeoutMs: number, monitor: DatabaseMonitor, Base: typeof pg.Client = pg.Client): typeof pg.Client {
+  class BoundedClient extends (Base as typeof pg.Client) {
     constructor(config?: string | pg.ClientConfig) {
       super(config);
       // A lost connection is reported to its callers; without a listener it would crash the process.
@@ -177,14 +179,15 @@ export function boundedClientClass(queryTimeoutMs: number, monitor: DatabaseMoni
 /**
  * pg pool options that apply `bounds` to every connection (session settings sent at start-up, TCP
  * keepalive, the client-side bound of BoundedClient), for the `pg` pool and TypeORM's (`extra`).
+ * With `writers` (DATABASE_URL of several hosts), every connection goes to the host it finds writable.
  */
-export function boundedPoolOptions(bounds: DatabaseBounds, monitor: DatabaseMonitor): pg.PoolConfig {
+export function boundedPoolOptions(bounds: DatabaseBounds, monitor: DatabaseMonitor, writers?: WriterDiscovery): pg.PoolConfig {
   return {
     connectionTimeoutMillis: bounds.connectTimeoutMs,
     keepAlive: true,
     keepAliveInitialDelayMillis: bounds.keepAliveInitialDelayMs,
     ...(bounds.statementTimeoutMs > 0 && { statement_timeout: bounds.statementTimeoutMs, lock_timeout: bounds.statementTimeoutMs }),
     ...(bounds.idleInTransactionTimeoutMs > 0 && { idle_in_transaction_session_timeout: bounds.idleInTransactionTimeoutMs }),
-    Client: boundedClientClass(bounds.queryTimeoutMs, monitor),
+    Client: boundedClientClass(bounds.queryTimeoutMs, monitor, writers ? writerClientClass(writers) : pg.Client),
   } as pg.PoolConfig;
 }

@@ -9,3 +9,4 @@ export * from './database-bounds.js';
 export * from './versioned-migrations.js';
 export * from './advisory-locks.js';
 export * from './with-timeout.js';
+export * from './writer-discovery.js';

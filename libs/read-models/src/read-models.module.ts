@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
-import { boundedPoolOptions, DATABASE_BOUNDS, DATABASE_POOL_OPTIONS, DatabaseMonitor, DEFAULT_DATABASE_BOUNDS, type DatabaseBounds } from '@tthc/platform';
+import { boundedPoolOptions, DATABASE_BOUNDS, DATABASE_POOL_OPTIONS, databaseHosts, DatabaseMonitor, DEFAULT_DATABASE_BOUNDS, WRITER_DISCOVERY, writerClientClass, type DatabaseBounds, type WriterDiscovery } from '@tthc/platform';
 import { pooledReads, QueryRouter, type ReplicaFallback } from './queries/query-routing.js';
 import { ProjectionRunner } from './projection/projection-runner.js';
 import { dropAbandonedRebuildSchemas } from './projection/rebuild-leftovers.js';
@@ -60,6 +60,8 @@ export class ReadModelsModule implements OnApplicationShutdown {
 
   static forRoot(options: ReadModelsOptions): DynamicModule {
     const logger = new Logger('ReadModels');
+    // The first host of a DATABASE_URL of several: its connections go to the writer (DATABASE_POOL_OPTIONS' Client).
+    const databaseUrl = databaseHosts(options.databaseUrl).urls[0];
     return {
       module: ReadModelsModule,
       providers: [
@@ -67,7 +69,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
           provide: READ_MODEL_DATA_SOURCE,
           inject: [DATABASE_POOL_OPTIONS],
           useFactory: async (poolOptions: pg.PoolConfig) => {
-            const dataSource = createReadModelDataSource(options.databaseUrl, { poolOptions });
+            const dataSource = createReadModelDataSource(databaseUrl, { poolOptions });
             await dataSource.initialize();
             const applied = await migrateReadModels(dataSource);
             if (applied.length > 0) logger.log(`read-model migrations applied: ${applied.join(', ')}`);
@@ -119,10 +121,11 @@ export class ReadModelsModule implements OnApplicationShutdown {
           : [
               {
                 provide: PROJECTOR_ELECTION,
-                inject: [DATABASE_POOL_OPTIONS],
-                useFactory: (poolOptions: pg.PoolConfig) =>
+                inject: [DATABASE_POOL_OPTIONS, { token: WRITER_DISCOVERY, optional: true }],
+                useFactory: (poolOptions: pg.PoolConfig, writers: WriterDiscovery | null | undefined) =>
                   new ProjectorElection({
-                    url: options.databaseUrl,
+                    url: databaseUrl,
+                    Client: writers ? writerClientClass(writers) : undefined,
                     pollMs: typeof options.election === 'object' ? options.election.pollMs : undefined,
                     connectTimeoutMs: poolOptions.connectionTimeoutMillis,
                     keepAliveInitialDelayMs: poolOptions.keepAliveInitialDelayMillis,

@@ -84,7 +84,15 @@ export class ReadReplicaHealth {
   status: 'up' | 'degraded';
   @ApiProperty({ description: `The replica answered, within ${PROBE_TIMEOUT_MS} ms` })
   reachable: boolean;
-  @ApiProperty({ type: Number, nullable: true, description: 'Bytes of WAL written on the primary and not yet replayed on the replica; null when unknown' })
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description:
+      'The replica is no longer in recovery (pg_is_in_recovery() false): it was promoted and takes writes; queries go on there. ' +
+      'Commands follow it when DATABASE_URL lists its host (docs/running-at-scale.md), else they answer 503 until DATABASE_URL is repointed. Null when it did not answer',
+  })
+  promoted: boolean | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Bytes of WAL written on the primary and not yet replayed on the replica; null when unknown (the replica or the primary did not answer)' })
   lagBytes: number | null;
   @ApiProperty({ type: Number, nullable: true, description: "Age in seconds of the replica's last replayed transaction while WAL waits (0 when caught up); null when unknown" })
   lagSeconds: number | null;

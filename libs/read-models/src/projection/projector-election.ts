@@ -14,6 +14,8 @@ export type ProjectorRole = 'standby' | 'leader' | 'stopped';
 export interface ProjectorElectionOptions {
   /** Connection string of the read models' (primary) database: the lock lives there. */
   url: string;
+  /** The client class of the lock connection (default pg.Client; writerClientClass to follow the writer among several hosts). */
+  Client?: typeof pg.Client;
   /** How often a standby asks for the lock, in ms (default 500): the failover time once the leader's session ends. */
   pollMs?: number;
   /** How often the leader checks that its lock connection still holds the lock, in ms (default 2,000). */
@@ -147,7 +149,7 @@ export class ProjectorElection {
   }
 
   private newClient(): pg.Client {
-    return new pg.Client({
+    return new (this.options.Client ?? pg.Client)({
       connectionString: this.options.url,
       connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5_000,
       keepAlive: true,

@@ -39,6 +39,11 @@ export class ReadReplicaUnavailable extends Error {
 export interface ReplicaState {
   /** The replica answered, within the probe's bound. */
   reachable: boolean;
+  /**
+   * It is no longer in recovery (`pg_is_in_recovery()` false): promoted, it takes writes of its own;
+   * queries go on there. Null when it did not answer.
+   */
+  promoted: boolean | null;
   /** Bytes of WAL the primary has written that the replica has not replayed; null when unknown. */
   lagBytes: number | null;
   /** Age of the last transaction replayed while WAL waits to be replayed, in seconds (0 when caught up); null when unknown. */
@@ -101,31 +106,36 @@ export class QueryRouter implements Queryable {
   /**
    * The replica's lag behind `primary`, each call bounded by `timeoutMs`: bytes of WAL not replayed,
    * and seconds since the last replayed transaction's commit while some WAL waits (0 when none does).
+   * The replica is asked first: promoted (`pg_is_in_recovery()` false) it is behind nothing, and the
+   * primary is not asked (it may be gone); a primary that does not answer leaves the lag unknown
+   * (null) without making the replica unreachable.
    */
   async replicaState(primary: pg.Pool, timeoutMs: number): Promise<ReplicaState | undefined> {
     if (!this.replica) return undefined;
     const bounded = <T>(promise: Promise<T>) => withTimeout(promise, timeoutMs);
+    let replica: { replay: string | null; age: number | null; recovering: boolean };
     try {
-      const [{ rows: p }, { rows: r }] = await Promise.all([
-        bounded(primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')),
-        bounded(
-          this.replica.query<{ replay: string | null; age: number | null; recovering: boolean }>(
-            `SELECT pg_last_wal_replay_lsn()::text AS replay, pg_is_in_recovery() AS recovering,
-                    extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age`,
-          ),
+      ({ rows: [replica] } = await bounded(
+        this.replica.query<{ replay: string | null; age: number | null; recovering: boolean }>(
+          `SELECT pg_last_wal_replay_lsn()::text AS replay, pg_is_in_recovery() AS recovering,
+                  extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age`,
         ),
-      ]);
-      const { replay, age, recovering } = r[0];
-      // Promoted (no longer in recovery): it writes its own WAL, and is not behind in any sense that matters here.
-      if (!recovering) return { reachable: true, lagBytes: 0, lagSeconds: 0, queriesGoTo: this.target() };
-      const [{ bytes }] = (await bounded(primary.query<{ bytes: string | null }>('SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text AS bytes', [p[0].lsn, replay]))).rows;
-      const lagBytes = bytes === null ? null : Math.max(0, Number(bytes));
-      const lagSeconds = lagBytes === 0 ? 0 : age === null ? null : Math.max(0, Math.round(age * 1000) / 1000);
-      return { reachable: true, lagBytes, lagSeconds, queriesGoTo: this.target() };
+      ));
     } catch {
       // Found unreachable: queries skip it as after a failed statement.
       this.skipReplicaUntil = Math.max(this.skipReplicaUntil, Date.now() + (this.options.retryAfterMs ?? 2_000));
-      return { reachable: false, lagBytes: null, lagSeconds: null, queriesGoTo: this.target() };
+      return { reachable: false, promoted: null, lagBytes: null, lagSeconds: null, queriesGoTo: this.target() };
+    }
+    const { replay, age, recovering } = replica;
+    // Promoted (no longer in recovery): it writes its own WAL, and is not behind in any sense that matters here.
+    if (!recovering) return { reachable: true, promoted: true, lagBytes: 0, lagSeconds: 0, queriesGoTo: this.target() };
+    try {
+      const [{ bytes }] = (await bounded(primary.query<{ bytes: string | null }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS bytes', [replay]))).rows;
+      const lagBytes = bytes === null ? null : Math.max(0, Number(bytes));
+      const lagSeconds = lagBytes === 0 ? 0 : age === null ? null : Math.max(0, Math.round(age * 1000) / 1000);
+      return { reachable: true, promoted: false, lagBytes, lagSeconds, queriesGoTo: this.target() };
+    } catch {
+      return { reachable: true, promoted: false, lagBytes: null, lagSeconds: null, queriesGoTo: this.target() };
     }
   }
 
