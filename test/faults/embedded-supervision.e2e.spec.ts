@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/free-port.js';
+import { isAlive } from '../support/process-alive.js';
 
 // The api as `npm start` runs it (the compiled build, a process of its own, the embedded PostgreSQL
 // under DATA_DIR), killed for real: SIGKILL of the api leaves its PostgreSQL running (nothing can stop
@@ -61,14 +62,7 @@ describe('the embedded PostgreSQL supervised by the api', () => {
   }
 
   const postmasterPid = async () => Number((await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const alive = isAlive;
   const register = (code: string) =>
     fetch(`http://127.0.0.1:${port}/api/authorities/74/procedures`, {
       method: 'POST',

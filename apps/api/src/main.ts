@@ -1,10 +1,11 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { IssueDecisionCommand, authoritiesAreSetUp, commandBusSetup, seedDemo, setupShippedAuthorities } from '@tthc/application';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
-import { EmbeddedPostgresError, loadSigningSecret, mintToken, provideDatabase, readConfig, type AppConfig, type DatabaseServer } from '@tthc/platform';
+import { EmbeddedPostgresError, loadSigningSecret, mintToken, readConfig, type AppConfig } from '@tthc/platform';
 import type { Logger } from 'pino';
 import { AuthNotConfigured, authOptionsFromConfig, type AuthOptions } from './auth/auth.options.js';
 import { createApp } from './create-app.js';
+import { startDatabases, type Databases } from './database/databases.js';
 import { createRootLogger } from './logging/logger.js';
 
 /**
@@ -45,7 +46,10 @@ async function logDashboardLink(logger: Logger, port: number, secret: string): P
   );
 }
 
-/** Serves the HTTP API; without DATABASE_URL it starts (and stops) an embedded PostgreSQL under DATA_DIR. */
+/**
+ * Serves the HTTP API; without DATABASE_URL it starts (and stops) an embedded PostgreSQL under DATA_DIR,
+ * and with EMBEDDED_REPLICA=1 a streaming replica of it for the queries (startDatabases).
+ */
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
@@ -66,15 +70,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  let database: DatabaseServer;
+  let database: Databases;
   try {
-    database = await provideDatabase(config.databaseUrl, {
-      dataDir: config.dataDir,
-      port: config.embeddedPostgresPort,
-      persistent: true,
-      restart: true,
-      log: (level, message) => logger[level](message),
-    });
+    database = await startDatabases(config, (level, message) => logger[level](message));
   } catch (error) {
     if (!(error instanceof EmbeddedPostgresError)) throw error;
     // One sentence saying what to do, and the server's last words; no stack.
@@ -84,7 +82,7 @@ async function main(): Promise<void> {
   }
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
-    app = await createApp({ databaseUrl: database.url, logLevel: config.logLevel, auth, setupAuthorities: false });
+    app = await createApp({ databaseUrl: database.url, databaseReadUrl: database.readUrl, logLevel: config.logLevel, auth, setupAuthorities: false });
     await app.listen(config.port);
   } catch (error) {
     logger.fatal({ err: error }, 'could not start the api');
@@ -121,7 +119,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(`${signal} received: shutting down`);
     try {
-      // The app first (stop taking requests, end the pool), then the database it was using.
+      // The app first (stop taking requests, end the pools), then the databases it was using (the replica first).
       await app?.close();
       await database.stop();
       logger.info('stopped');

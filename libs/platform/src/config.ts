@@ -19,6 +19,13 @@ export interface AppConfig {
   databaseReadFallback: 'primary' | 'refuse';
   dataDir: string;
   embeddedPostgresPort: number;
+  /**
+   * EMBEDDED_REPLICA=1 (or true, on): without DATABASE_URL, `npm start` also starts a streaming replica
+   * of the embedded PostgreSQL (its cluster in DATA_DIR/replica, port EMBEDDED_REPLICA_PORT, default
+   * EMBEDDED_POSTGRES_PORT + 1) and sends the queries to it, as DATABASE_READ_URL would.
+   */
+  embeddedReplica: boolean;
+  embeddedReplicaPort: number;
   port: number;
   logLevel: string;
   /** Upper bound of a JSON request body, in bytes. */
@@ -106,6 +113,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseReadFallback: readFallback(env.DATABASE_READ_FALLBACK),
     dataDir: resolve(env.DATA_DIR ?? './.data'),
     embeddedPostgresPort: integer(env, 'EMBEDDED_POSTGRES_PORT', 54329),
+    embeddedReplica: flag(env, 'EMBEDDED_REPLICA'),
+    embeddedReplicaPort: integer(env, 'EMBEDDED_REPLICA_PORT', integer(env, 'EMBEDDED_POSTGRES_PORT', 54329) + 1),
     port: integer(env, 'PORT', 3000),
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024),
@@ -128,6 +137,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseBounds: readDatabaseBounds(env),
     httpTimeouts: readHttpTimeouts(env),
   };
+}
+
+/** A switch: 1, true, on, yes turn it on; 0, false, off, no or unset leave it off; anything else is refused. */
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw || ['0', 'false', 'off', 'no'].includes(raw)) return false;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  throw new Error(`${name} must be 1/true/on or 0/false/off, got '${env[name]}'`);
 }
 
 function readFallback(raw: string | undefined): 'primary' | 'refuse' {
