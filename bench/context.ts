@@ -12,6 +12,8 @@ export interface BenchArgs {
   duration?: number;
   iterations?: number;
   connections?: number;
+  /** `--pin`: benchmarks that model two machines pin each side to a CPU of its own (replica). */
+  pin: boolean;
 }
 
 export interface BenchContext {
@@ -68,7 +70,7 @@ export async function openBenchContext(args: BenchArgs): Promise<BenchContext> {
 
 export function parseArgs(argv: string[]): { name: string | undefined; args: BenchArgs } {
   const [name, ...rest] = argv;
-  const args: BenchArgs = { json: false, fresh: false };
+  const args: BenchArgs = { json: false, fresh: false, pin: false };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const number = () => {
@@ -79,6 +81,7 @@ export function parseArgs(argv: string[]): { name: string | undefined; args: Ben
     switch (flag) {
       case '--json': args.json = true; break;
       case '--fresh': args.fresh = true; break;
+      case '--pin': args.pin = true; break;
       case '--events': args.events = number(); break;
       case '--concurrency': args.concurrency = number(); break;
       case '--duration': args.duration = number(); break;
