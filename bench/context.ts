@@ -14,6 +14,8 @@ export interface BenchArgs {
   connections?: number;
   /** `--pin`: benchmarks that model two machines pin each side to a CPU of its own (replica). */
   pin: boolean;
+  /** rebuild: `bulk` (default) or `live`, the rebuild's writer (RebuildOptions.writer). */
+  writer?: 'bulk' | 'live';
 }
 
 export interface BenchContext {
@@ -87,6 +89,12 @@ export function parseArgs(argv: string[]): { name: string | undefined; args: Ben
       case '--duration': args.duration = number(); break;
       case '--iterations': args.iterations = number(); break;
       case '--connections': args.connections = number(); break;
+      case '--writer': {
+        const value = rest[++i];
+        if (value !== 'bulk' && value !== 'live') throw new Error('--writer needs bulk or live');
+        args.writer = value;
+        break;
+      }
       default: throw new Error(`unknown option ${flag}`);
     }
   }

@@ -23,7 +23,9 @@ async function main(): Promise<number> {
   const bench = name ? BENCHMARKS[name] : undefined;
   if (!bench) {
     process.stderr.write(
-      `usage: npm run bench -- <name> [--events N] [--concurrency C] [--iterations N] [--duration S] [--fresh] [--pin] [--json]\n\n` +
+      `usage: npm run bench -- <name> [--events N] [--concurrency C] [--iterations N] [--duration S] [--writer bulk|live] [--fresh] [--pin] [--json]
+
+` +
         Object.entries(BENCHMARKS).map(([n, b]) => `  ${n.padEnd(10)} ${b.describe}`).join('\n') + '\n',
     );
     return 2;

@@ -2,12 +2,19 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '@tthc/event-store';
 import { LIVE_SCHEMA, quoteIdent, readModelTablesDdl } from '../schema/read-model.schema.js';
+import { bulkLoadReadModels } from './bulk-load.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { dropAbandonedRebuildSchemas, lockRebuild, rebuildSchemaName, retiredSchemaName, unlockRebuild } from './rebuild-leftovers.js';
 
 export interface RebuildOptions {
-  /** Events per transaction (default 5000). */
+  /** Events read from the log at a time; with the live writer, per transaction (default 5000). */
   batchSize?: number;
+  /**
+   * How the side schema is filled: `bulk` (default) keeps the planner's state in memory and writes
+   * each row once by COPY, indexes built afterwards (bulk-load.ts); `live` runs the live projector's
+   * batches (ProjectionRunner.catchUp). Both give the same tables; `live` is kept to compare them.
+   */
+  writer?: 'bulk' | 'live';
   onProgress?: (position: number, head: number) => void;
   log?: (message: string) => void;
 }
@@ -16,11 +23,15 @@ export interface RebuildResult {
   events: number;
   position: number;
   millis: number;
+  /** With the bulk writer: milliseconds per phase (bulk-load.ts), and the swap's. */
+  phases?: Record<string, number>;
 }
 
 /**
  * Replays the whole log into fresh read models beside the live ones, then swaps them in: queries
- * keep being answered from the live tables until the swap, which is one short transaction.
+ * keep being answered from the live tables until the swap, which is one short transaction. The side
+ * schema is filled by the bulk writer (bulk-load.ts: the planner's state in memory, each row written
+ * once by COPY, keys and indexes built after the load), then caught up by the live projector's batches.
  *
  * The swap holds an exclusive lock on the live checkpoint table while the new tables catch up with
  * the last events and the schemas are renamed, so the live projector pauses instead of racing.
@@ -64,8 +75,18 @@ async function buildAndSwap(
   for (const statement of readModelTablesDdl(building)) await dataSource.query(statement);
   log(`building read models in schema ${building}`);
   try {
-    const runner = new ProjectionRunner(dataSource, store, { schema: building, batchSize: options.batchSize ?? 5000 });
-    let events = await runner.catchUp(options.onProgress);
+    const batchSize = options.batchSize ?? 5000;
+    const runner = new ProjectionRunner(dataSource, store, { schema: building, batchSize });
+    let events: number;
+    let phases: Record<string, number> | undefined;
+    if ((options.writer ?? 'bulk') === 'bulk') {
+      const loaded = await bulkLoadReadModels(dataSource, store, building, { pageSize: batchSize, onProgress: options.onProgress, log });
+      events = loaded.events;
+      phases = loaded.phases;
+    } else {
+      events = await runner.catchUp(options.onProgress);
+    }
+    const swapStarted = Date.now();
 
     const swap = dataSource.createQueryRunner();
     await swap.connect();
@@ -85,7 +106,8 @@ async function buildAndSwap(
     log(`swapped the rebuilt read models in; dropping ${retired}`);
     await dataSource.query(`DROP SCHEMA ${quoteIdent(retired)} CASCADE`);
     const position = await new ProjectionRunner(dataSource, store).checkpoint();
-    return { events, position, millis: Date.now() - started };
+    if (phases) phases.swap = Date.now() - swapStarted;
+    return { events, position, millis: Date.now() - started, ...(phases ? { phases } : {}) };
   } catch (error) {
     await dataSource.query(`DROP SCHEMA IF EXISTS ${quoteIdent(building)} CASCADE`).catch(() => undefined);
     throw error;

@@ -14,6 +14,7 @@ import {
   type ProcedureState,
 } from '@tthc/domain';
 import type { EventStore, RecordedEvent } from '@tthc/event-store';
+import { bulkLoadReadModels } from '../projection/bulk-load.js';
 import { ProjectionRunner } from '../projection/projection-runner.js';
 import { TRANSITION_KINDS, type TransitionCounts } from '../queries/read-model.reader.js';
 import { ZERO_COUNTS, type SummaryCounts } from '../queries/summary.js';
@@ -89,17 +90,19 @@ export function compactDailySummaries(rows: Record<string, unknown>[]): Record<s
 
 /**
  * A full replay of the whole log into a fresh schema beside the live one (the rebuild's way, without
- * the swap), snapshotted and dropped again.
+ * the swap), snapshotted and dropped again. `writer`: the live projector's batches of `batchSize`
+ * (default), or the rebuild's bulk writer reading pages of `batchSize`.
  */
 export async function replaySnapshot(
   dataSource: DataSource,
   store: EventStore,
-  options: SnapshotOptions & { batchSize?: number } = {},
+  options: SnapshotOptions & { batchSize?: number; writer?: 'live' | 'bulk' } = {},
 ): Promise<ReadModelSnapshot> {
   const schema = `replay_${randomBytes(5).toString('hex')}`;
   for (const statement of readModelTablesDdl(schema)) await dataSource.query(statement);
   try {
-    await new ProjectionRunner(dataSource, store, { schema, batchSize: options.batchSize ?? 1000 }).catchUp();
+    if (options.writer === 'bulk') await bulkLoadReadModels(dataSource, store, schema, { pageSize: options.batchSize ?? 1000 });
+    else await new ProjectionRunner(dataSource, store, { schema, batchSize: options.batchSize ?? 1000 }).catchUp();
     return await snapshotReadModels(dataSource, schema, options);
   } finally {
     await dataSource.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
