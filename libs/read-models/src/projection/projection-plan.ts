@@ -161,6 +161,9 @@ export function planBatch(
   const rows = new Map<string, ProcedureRow>();
   const storedOpenClosed = new Set<string>();
   const pendingIntervals = new Map<string, IntervalRow>(); // open interval rows created in this batch, by procedure
+  // Rows planned in this batch and superseded at the same instant, taken out of insertIntervals at the
+  // end (one pass: taking each out as it happens scanned the array each time, quadratic in the batch).
+  const dropped = new Set<IntervalRow>();
   const plan: ProjectionPlan = {
     procedures: [],
     closeIntervals: [],
@@ -201,7 +204,7 @@ export function planBatch(
       if (!history) throw new Error(`planBatch: the history of ${key} is needed (a late, corrected or rescinded event) and was not given`);
       let current = slowState.get(key);
       if (!current) slowState.set(key, (current = new Map(history.openIntervals.map((row) => [row.validFrom, { row: { ...row }, pending: false }]))));
-      rows.set(key, planFromHistory(recorded, event, before, history.events, current, plan, delta));
+      rows.set(key, planFromHistory(recorded, event, before, history.events, current, plan, delta, dropped));
       continue;
     }
     if (isAmendment(event)) throw new Error('unreachable: amendments take the history path');
@@ -287,7 +290,7 @@ export function planBatch(
         // same instant (one decision, two events): replace in place
         recordedFrom = open.recordedFrom;
         recordedFromPosition = open.recordedFromPosition;
-        plan.insertIntervals.splice(plan.insertIntervals.indexOf(open), 1);
+        dropped.add(open);
       } else {
         open.recordedTo = recordedAt;
         open.recordedToPosition = recorded.globalPosition;
@@ -322,6 +325,7 @@ export function planBatch(
     rows.set(key, row);
   }
 
+  if (dropped.size > 0) plan.insertIntervals = plan.insertIntervals.filter((row) => !dropped.has(row));
   plan.procedures = [...rows.values()];
   // Deltas that net to zero are kept: every date on which something changed gets its summary row,
   // so the read models come out the same however the log is cut into batches.
@@ -358,6 +362,7 @@ function planFromHistory(
   current: Map<string, { row: IntervalRow; pending: boolean }>,
   plan: ProjectionPlan,
   delta: (authorityCode: string, date: string) => SummaryDelta,
+  dropped: Set<IntervalRow>,
 ): ProcedureRow {
   const { authorityCode, procedureCode } = event.data;
   const upTo = [...stream].filter((e) => e.revision <= recorded.revision).sort((a, b) => a.revision - b.revision);
@@ -380,7 +385,7 @@ function planFromHistory(
     current.delete(validFrom);
     const { row } = entry;
     if (entry.pending) {
-      if (row.recordedFrom >= recordedAt) plan.insertIntervals.splice(plan.insertIntervals.indexOf(row), 1);
+      if (row.recordedFrom >= recordedAt) dropped.add(row);
       else Object.assign(row, { recordedTo: recordedAt, recordedToPosition: groupPosition });
     } else {
       const key = { authorityCode, procedureCode, validFrom, recordedFrom: row.recordedFrom };
