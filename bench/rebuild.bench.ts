@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { createReadModelDataSource, migrateReadModels, rebuildReadModels } from '@tthc/read-models';
 import type { BenchContext } from './context.js';
 import { nationalLog } from './national-log.js';
-import { perSecond, postgresCpuSeconds, withPeakRss } from './stats.js';
+import { perSecond, postgresCpuSeconds, postmasterPid, withPeakRss } from './stats.js';
 
 /**
  * 3. rebuild: the projection rebuilt from the benchmark log into fresh read models, with the bulk
@@ -17,7 +17,8 @@ export async function rebuildBench(ctx: BenchContext) {
   // CPU seconds of this process and of the PostgreSQL server during the rebuild: on a shared machine
   // the wall time says little alone; these say which side the work is on.
   const [{ pid }] = (await pool.query('SELECT pg_backend_pid() AS pid')).rows;
-  const serverCpuBefore = await postgresCpuSeconds(pid);
+  const postmaster = await postmasterPid(pid);
+  const serverCpuBefore = await postgresCpuSeconds(postmaster);
   const cpuBefore = process.cpuUsage();
   const { result, peakRssMiB } = await withPeakRss(() =>
     rebuildReadModels(dataSource, store, {
@@ -31,7 +32,7 @@ export async function rebuildBench(ctx: BenchContext) {
   );
   const cpu = process.cpuUsage(cpuBefore);
   const nodeCpuSeconds = Math.round((cpu.user + cpu.system) / 1e4) / 100;
-  const serverCpuAfter = await postgresCpuSeconds(pid);
+  const serverCpuAfter = await postgresCpuSeconds(postmaster);
   const serverCpuSeconds = serverCpuBefore === undefined || serverCpuAfter === undefined ? undefined : Math.round((serverCpuAfter - serverCpuBefore) * 100) / 100;
   const load = `${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`;
   const writer = ctx.args.writer ?? 'bulk';

@@ -35,28 +35,32 @@ export async function runConcurrently(count: number, concurrency: number, task: 
   );
 }
 
+const procStat = async (pid: number | string) => {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' '); // from the 3rd field on
+  return { ppid: Number(fields[1]), own: Number(fields[11]) + Number(fields[12]), reaped: Number(fields[13]) + Number(fields[14]) };
+};
+
+/** The postmaster of a local PostgreSQL server, from one of its backends' pid (`SELECT pg_backend_pid()`). */
+export async function postmasterPid(backendPid: number): Promise<number | undefined> {
+  return (await procStat(backendPid))?.ppid;
+}
+
 /**
- * CPU seconds used so far by a local PostgreSQL server: its postmaster, its live backends and the
- * backends it has reaped (Linux /proc, clock ticks of 1/100 s). `pid` is any backend's
- * (`SELECT pg_backend_pid()`). Undefined when /proc cannot tell (another OS, a remote server).
+ * CPU seconds used so far by a local PostgreSQL server: its postmaster, its live processes and those
+ * it has reaped (Linux /proc, clock ticks of 1/100 s). Undefined when /proc cannot tell.
  */
-export async function postgresCpuSeconds(pid: number): Promise<number | undefined> {
-  const { readFile, readdir } = await import('node:fs/promises');
-  const stat = async (p: number | string) => {
-    const text = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => undefined);
-    if (!text) return undefined;
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' '); // fields from the 3rd on
-    return { ppid: Number(fields[1]), own: Number(fields[11]) + Number(fields[12]), reaped: Number(fields[13]) + Number(fields[14]) };
-  };
-  const backend = await stat(pid);
-  if (!backend) return undefined;
-  const postmaster = backend.ppid;
-  const root = await stat(postmaster);
+export async function postgresCpuSeconds(postmaster: number | undefined): Promise<number | undefined> {
+  if (postmaster === undefined) return undefined;
+  const { readdir } = await import('node:fs/promises');
+  const root = await procStat(postmaster);
   if (!root) return undefined;
   let ticks = root.own + root.reaped;
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const s = await stat(entry);
+    const s = await procStat(entry);
     if (s && s.ppid === postmaster) ticks += s.own;
   }
   return ticks / 100;

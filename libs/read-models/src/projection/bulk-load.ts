@@ -196,7 +196,9 @@ class BulkState {
     for (const d of plan.deleteIntervals) this.takeOpen(d);
     for (const c of plan.closeIntervals) {
       const row = this.takeOpen(c);
-      intervals.row(intervalLine({ ...row, recordedTo: c.recordedTo, recordedToPosition: c.recordedToPosition }));
+      row.recordedTo = c.recordedTo;
+      row.recordedToPosition = c.recordedToPosition;
+      intervals.row(intervalLine(row));
     }
     for (const row of plan.insertIntervals) {
       if (row.validTo === null && row.recordedTo === null) {
@@ -308,13 +310,26 @@ async function dropKeysAndIndexes(dataSource: DataSource, schema: string): Promi
   ];
 }
 
-/** Runs statements on up to `parallel` connections at once. */
+/**
+ * Runs index builds on up to `parallel` connections at once, each with `maintenance_work_mem` at
+ * 256 MB for its transaction (PostgreSQL's default of 64 MB sorts the larger keys on disk).
+ */
 async function runAll(pool: pg.Pool, statements: readonly string[], parallel: number): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < statements.length) {
       const statement = statements[next++];
-      await pool.query(statement);
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+        await client.query(statement);
+        await client.query('COMMIT');
+        client.release();
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, statements.length) }, worker));
@@ -392,18 +407,20 @@ const INTERVAL_COLUMNS = `authority_code, procedure_code, valid_from, valid_to, 
 const TRANSITION_COLUMNS = 'position, authority_code, procedure_code, kind, effective_from, recorded_at, decision_ref, from_value, to_value';
 const SUMMARY_COLUMNS = 'authority_code, date, total, full_process, partial, information_only, paper_intake_disabled';
 
+// text() for free text and codes; dates, instants and the enumerations go as they are (a tab or a
+// line end in one of them makes COPY fail on a wrong column count or an invalid date, never a wrong row).
 const procedureLine = (p: ProcedureRow) =>
-  `${text(p.authorityCode)}\t${text(p.procedureCode)}\t${text(p.name)}\t${text(p.field)}\t${text(p.level)}\t${text(p.onlineMode)}\t` +
-  `${text(p.paperIntake)}\t${p.withdrawn ? 't' : 'f'}\t${text(p.registeredFrom)}\t${text(p.lastEffectiveFrom)}\t${p.revision}\t${p.position}\t` +
-  `${text(p.openValidFrom)}\t${text(p.openRecordedFrom)}\t${num(p.openRecordedFromPosition)}\n`;
+  `${text(p.authorityCode)}\t${text(p.procedureCode)}\t${text(p.name)}\t${text(p.field)}\t${text(p.level)}\t${p.onlineMode}\t` +
+  `${p.paperIntake}\t${p.withdrawn ? 't' : 'f'}\t${p.registeredFrom}\t${p.lastEffectiveFrom}\t${p.revision}\t${p.position}\t` +
+  `${p.openValidFrom ?? '\\N'}\t${p.openRecordedFrom ?? '\\N'}\t${num(p.openRecordedFromPosition)}\n`;
 
 const intervalLine = (i: IntervalRow) =>
-  `${text(i.authorityCode)}\t${text(i.procedureCode)}\t${text(i.validFrom)}\t${text(i.validTo)}\t${text(i.recordedFrom)}\t` +
-  `${text(i.recordedTo)}\t${text(i.onlineMode)}\t${text(i.paperIntake)}\t${i.recordedFromPosition}\t${num(i.recordedToPosition)}\n`;
+  `${text(i.authorityCode)}\t${text(i.procedureCode)}\t${i.validFrom}\t${i.validTo ?? '\\N'}\t${i.recordedFrom}\t` +
+  `${i.recordedTo ?? '\\N'}\t${i.onlineMode}\t${i.paperIntake}\t${i.recordedFromPosition}\t${num(i.recordedToPosition)}\n`;
 
 const transitionLine = (t: TransitionRow) =>
-  `${t.position}\t${text(t.authorityCode)}\t${text(t.procedureCode)}\t${text(t.kind)}\t${text(t.effectiveFrom)}\t${text(t.recordedAt)}\t` +
-  `${text(t.decisionRef)}\t${text(t.fromValue)}\t${text(t.toValue)}\n`;
+  `${t.position}\t${text(t.authorityCode)}\t${text(t.procedureCode)}\t${t.kind}\t${t.effectiveFrom}\t${t.recordedAt}\t` +
+  `${text(t.decisionRef)}\t${t.fromValue ?? '\\N'}\t${t.toValue ?? '\\N'}\n`;
 
 const SPECIAL = /[\\\n\r\t]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
