@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import type { StreamingReplica } from '@tthc/platform';
+import { ADVISORY_LOCKS, type StreamingReplica } from '@tthc/platform';
 import { PROBLEM_JSON, freshProcedureCode, proceduresPath, registration, startApi, type ApiHarness } from '../support/api-app.js';
 import type { OwnPostgres } from '../support/own-postgres.js';
 import { startPrimaryAndReplica, type PrimaryAndReplica } from '../support/primary-and-replica.js';
@@ -94,6 +94,11 @@ describe('promotion of the read replica', () => {
       return res.status === 200 ? res.body : undefined;
     }, 20_000, 'the projector on the promoted server to reach the last command');
     expect(fresh.position).toBeGreaterThanOrEqual(later);
+    // The api's process lease (idempotency reservations' liveness) is taken again on the promoted server too.
+    await until(async () => {
+      const [{ n: leases }] = await onReplica<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND granted`, [ADVISORY_LOCKS.processLeaseClass]);
+      return Number(leases) > 0 ? true : undefined;
+    }, 20_000, "the process lease on the promoted server");
     const h = await health();
     expect(h.status).not.toBe('error');
     expect(h.details.database.status).toBe('up');

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import pg from 'pg';
-import { ADVISORY_LOCKS, PG_POOL } from '@tthc/platform';
+import { ADVISORY_LOCKS, PG_POOL, WRITER_DISCOVERY, writerClientClass, type WriterDiscovery } from '@tthc/platform';
 
 /** First key of the lease's advisory lock (the second is the holder id). */
 export const PROCESS_LEASE_LOCK = ADVISORY_LOCKS.processLeaseClass;
@@ -29,7 +29,15 @@ export class ProcessLease implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  /** A plain client class, on the writer among DATABASE_URL's hosts when it names several. */
+  private readonly Client: typeof pg.Client;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Optional() @Inject(WRITER_DISCOVERY) writers?: WriterDiscovery | null,
+  ) {
+    this.Client = writers ? writerClientClass(writers) : pg.Client;
+  }
 
   get holder(): number | null {
     return this.held;
@@ -50,7 +58,8 @@ export class ProcessLease implements OnModuleInit, OnApplicationShutdown {
   private async acquire(): Promise<void> {
     if (this.closed) return;
     // The pool's settings (server, keepalive, timeouts), on a plain client: it stays idle on purpose.
-    const client = new pg.Client(this.pool.options as pg.ClientConfig);
+    // With several hosts it follows the writer, as the pool does: after a promotion, the lease is taken there.
+    const client = new this.Client(this.pool.options as pg.ClientConfig);
     client.on('error', () => undefined); // 'end' follows
     try {
       await client.connect();
