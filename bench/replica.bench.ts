@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedPostgres, startStreamingReplica, withTimeout, type StreamingReplica } from '@tthc/platform';
@@ -232,6 +232,9 @@ export async function replicaBench(ctx: BenchContext) {
     await replica?.stop().catch(() => undefined);
     await primary.stop();
     await rm(root, { recursive: true, force: true });
+    // The replica's cluster, kept away from `root` when the user postgres cannot enter it, goes too.
+    const clusterDir = replica?.supervisor.clusterDir;
+    if (clusterDir && !clusterDir.startsWith(root)) await rm(dirname(clusterDir), { recursive: true, force: true });
   }
 }
 

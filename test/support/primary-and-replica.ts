@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { startStreamingReplica, type StreamingReplica } from '@tthc/platform';
 import { freePort } from './free-port.js';
@@ -43,6 +43,9 @@ export async function startPrimaryAndReplica(): Promise<PrimaryAndReplica> {
       await replica.stop().catch(() => undefined);
       await primary.destroy();
       await rm(replicaDir, { recursive: true, force: true });
+      // A cluster kept away from its DATA_DIR (the user postgres cannot enter the temporary folder) goes too.
+      const clusterDir = replica.supervisor.clusterDir;
+      if (clusterDir !== join(replicaDir, 'postgres')) await rm(dirname(clusterDir), { recursive: true, force: true });
     },
   };
 }
