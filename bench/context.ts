@@ -16,6 +16,10 @@ export interface BenchArgs {
   pin: boolean;
   /** rebuild: `bulk` (default) or `live`, the rebuild's writer (RebuildOptions.writer). */
   writer?: 'bulk' | 'live';
+  /** queries: concurrent single-event appenders while the queries run (0: none). */
+  writers?: number;
+  /** queries: the writers' total events/s (default: as fast as they go). */
+  rate?: number;
 }
 
 export interface BenchContext {
@@ -95,6 +99,8 @@ export function parseArgs(argv: string[]): { name: string | undefined; args: Ben
         args.writer = value;
         break;
       }
+      case '--writers': args.writers = number(); break;
+      case '--rate': args.rate = number(); break;
       default: throw new Error(`unknown option ${flag}`);
     }
   }

@@ -15,7 +15,7 @@ const BENCHMARKS: Record<string, { describe: string; run: (ctx: BenchContext) =>
   http: { describe: 'commands/s and query requests/s over HTTP with latency percentiles (--connections, --duration)', run: httpBench },
   decision: { describe: 'a 2,000-item decision over HTTP (--events items, --iterations runs): to committed, and to visible in the summary', run: decisionBench },
   replica: { describe: 'a primary and a streaming replica of their own: append rate without and with the replica, its lag, a query load on it or on the primary, promotion', run: replicaBench },
-  queries: { describe: 'p50/p95/p99 of the dashboard queries over random dates (--iterations)', run: queriesBench },
+  queries: { describe: 'p50/p95/p99/max of the dashboard queries over random dates (--iterations); under --writers N single-event appenders (--rate events/s) and a live projector', run: queriesBench },
 };
 
 async function main(): Promise<number> {
@@ -23,7 +23,7 @@ async function main(): Promise<number> {
   const bench = name ? BENCHMARKS[name] : undefined;
   if (!bench) {
     process.stderr.write(
-      `usage: npm run bench -- <name> [--events N] [--concurrency C] [--iterations N] [--duration S] [--writer bulk|live] [--fresh] [--pin] [--json]
+      `usage: npm run bench -- <name> [--events N] [--concurrency C] [--iterations N] [--duration S] [--writer bulk|live] [--writers N] [--rate R] [--fresh] [--pin] [--json]
 
 ` +
         Object.entries(BENCHMARKS).map(([n, b]) => `  ${n.padEnd(10)} ${b.describe}`).join('\n') + '\n',
