@@ -8,6 +8,7 @@ import { ReadModelsAuthorityLineage1732800000000 } from './migrations/1732800000
 import { ReadModelsDecisions1732900000000 } from './migrations/1732900000000-read-models-decisions.js';
 import { ReadModelsSupersededTransitions1733000000000 } from './migrations/1733000000000-read-models-superseded-transitions.js';
 import { ReadModelsNationalFacts1733100000000 } from './migrations/1733100000000-read-models-national-facts.js';
+import { ReadModelsQueryIndexes1733200000000 } from './migrations/1733200000000-read-models-query-indexes.js';
 
 export const READ_MODEL_MIGRATIONS = [
   ReadModelsInitial1732600000000,
@@ -16,6 +17,7 @@ export const READ_MODEL_MIGRATIONS = [
   ReadModelsDecisions1732900000000,
   ReadModelsSupersededTransitions1733000000000,
   ReadModelsNationalFacts1733100000000,
+  ReadModelsQueryIndexes1733200000000,
 ];
 
 /**

@@ -146,7 +146,8 @@ export class ReadModelReader {
           [authorityCodes, at],
         )
       : await this.dataSource.query(
-          `SELECT a.code AS authority_code, count(i.*) AS total,
+          // count(i.authority_code), not count(i.*): a whole-row reference would rule out an index-only scan.
+          `SELECT a.code AS authority_code, count(i.authority_code) AS total,
                   count(*) FILTER (WHERE i.online_mode = 'FULL_PROCESS') AS full_process,
                   count(*) FILTER (WHERE i.online_mode = 'PARTIAL') AS partial,
                   count(*) FILTER (WHERE i.online_mode = 'INFORMATION_ONLY') AS information_only,
@@ -207,16 +208,22 @@ export class ReadModelReader {
     filter: { onlineMode?: string; paperIntake?: string; page: number; pageSize: number },
   ): Promise<{ items: ProcedureListItem[]; total: number; position: number; lineagePosition: number | undefined }> {
     const recorded = this.recordedClause('i', 7, { knownAt, asOfPosition });
+    // The page is cut from the interval rows alone (counted, sorted, limited), and only its rows are
+    // joined to the procedures for their names: joining every row in force before the LIMIT cost one
+    // procedures lookup per procedure of the catalogue (1,587 per page at 1M events), whatever the page.
+    // Every interval row has its procedure's row (both are written by the batch that registers it).
     const rows: any[] = await this.dataSource.query(
       `SELECT i.authority_code, i.procedure_code, p.name, p.field, p.level, i.online_mode, i.paper_intake, p.registered_from,
-              count(*) OVER () AS total, ${this.checkpointSql} AS position, ${this.lineageReader.stampSql} AS lineage_position
-       FROM ${this.s}.procedure_status_intervals i
+              i.total, ${this.checkpointSql} AS position, ${this.lineageReader.stampSql} AS lineage_position
+       FROM (SELECT i.authority_code, i.procedure_code, i.online_mode, i.paper_intake, count(*) OVER () AS total
+             FROM ${this.s}.procedure_status_intervals i
+             WHERE i.authority_code = ANY($1::text[]) AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
+               AND ${recorded?.sql ?? 'i.recorded_to IS NULL'}
+               AND ($3::text IS NULL OR i.online_mode = $3) AND ($4::text IS NULL OR i.paper_intake = $4)
+             ORDER BY i.procedure_code, i.authority_code
+             LIMIT $5 OFFSET $6) i
        JOIN ${this.s}.procedures p ON p.authority_code = i.authority_code AND p.procedure_code = i.procedure_code
-       WHERE i.authority_code = ANY($1::text[]) AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
-         AND ${recorded?.sql ?? 'i.recorded_to IS NULL'}
-         AND ($3::text IS NULL OR i.online_mode = $3) AND ($4::text IS NULL OR i.paper_intake = $4)
-       ORDER BY i.procedure_code, i.authority_code
-       LIMIT $5 OFFSET $6`,
+       ORDER BY i.procedure_code, i.authority_code`,
       [
         authorityCodes,
         at,

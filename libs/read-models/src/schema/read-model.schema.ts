@@ -58,7 +58,7 @@ export function readModelTablesDdl(schema: string): string[] {
        recorded_from_position bigint NOT NULL,
        recorded_to_position bigint,
        PRIMARY KEY (authority_code, procedure_code, valid_from, recorded_from))`,
-    `CREATE INDEX ON ${s}.procedure_status_intervals (authority_code, valid_from) WHERE recorded_to IS NULL`,
+    ...statusIntervalIndexesDdl(schema),
     // One row per transition (registration included), by effective date. A corrected or rescinded one
     // is superseded from the instant (and log position) of the event at `superseded_by`; a corrected
     // one's right values are a row of their own at the correction's position.
@@ -75,7 +75,7 @@ export function readModelTablesDdl(schema: string): string[] {
        superseded_at timestamptz,
        superseded_position bigint,
        superseded_by bigint)`,
-    `CREATE INDEX ON ${s}.procedure_transitions (authority_code, effective_from)`,
+    ...transitionIndexesDdl(schema),
     `CREATE INDEX ON ${s}.procedure_transitions (authority_code, procedure_code, position)`,
     // Pre-aggregation: each authority's counts in force from each date on which anything changed,
     // as currently known. The summary at D is the row with the greatest date <= D: one index probe.
@@ -100,4 +100,31 @@ export function readModelTablesDdl(schema: string): string[] {
 export function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Unsafe schema name '${name}'`);
   return `"${name}"`;
+}
+
+/**
+ * The query side's indexes on the status intervals (issue 16): each holds every column its queries
+ * read, so that they are answered from the index alone (an index-only scan; only pages changed since
+ * the last vacuum are visited in the table), not by one table page per row in force.
+ * - rows open on the record axis ("now"): the procedure list and its count;
+ * - every row, by unit and start of validity: counts and lists as known at an instant or as of a
+ *   log position.
+ */
+export function statusIntervalIndexesDdl(schema: string): string[] {
+  const s = quoteIdent(schema);
+  return [
+    `CREATE INDEX procedure_status_intervals_current_idx ON ${s}.procedure_status_intervals (authority_code, valid_from)
+       INCLUDE (valid_to, procedure_code, online_mode, paper_intake) WHERE recorded_to IS NULL`,
+    `CREATE INDEX procedure_status_intervals_valid_idx ON ${s}.procedure_status_intervals (authority_code, valid_from)
+       INCLUDE (valid_to, recorded_from, recorded_to, recorded_from_position, recorded_to_position, procedure_code, online_mode, paper_intake)`,
+  ];
+}
+
+/** The transitions of a unit by effective date, with what the movement's counts read (index-only, as above). */
+export function transitionIndexesDdl(schema: string): string[] {
+  const s = quoteIdent(schema);
+  return [
+    `CREATE INDEX procedure_transitions_effective_idx ON ${s}.procedure_transitions (authority_code, effective_from)
+       INCLUDE (kind, recorded_at, position, superseded_at, superseded_position)`,
+  ];
 }
