@@ -10,7 +10,7 @@ import {
   GetNationalSummaryQuery,
   ListProceduresQuery,
   migrateReadModels,
-  poolQueryable,
+  pooledReads,
   ProjectionRunner,
   queryPoolOptions,
   QueryRouter,
@@ -53,7 +53,7 @@ export async function queriesBench(ctx: BenchContext) {
   }
   // The queries as the api wires them (ReadModelsModule): a pool of their own, with the query bounds.
   const queryPool = new pg.Pool({ ...queryPoolOptions(), connectionString: url, max: 10 });
-  const reader = new ReadModelReader(new QueryRouter(poolQueryable(queryPool), undefined, { fallback: 'primary' }));
+  const reader = new ReadModelReader(new QueryRouter(pooledReads(queryPool), undefined, { fallback: 'primary' }));
   const codes = shippedAuthorities().provinces2023.map((a) => a.code);
   const randomDate = () => new Date(START + Math.floor(Math.random() * DAYS) * 86_400_000).toISOString().slice(0, 10);
   const code = () => codes[Math.floor(Math.random() * codes.length)];

@@ -20,7 +20,7 @@ import {
 } from '@tthc/domain';
 import { CommitOutcomeUnknown, MultiStreamAppendUnsupported, WrongExpectedVersion } from '@tthc/event-store';
 import { databaseResourceShortage } from '@tthc/platform';
-import { ProjectionBehind, ReadReplicaUnavailable } from '@tthc/read-models';
+import { ProjectionBehind, QueryTimedOut, ReadReplicaUnavailable } from '@tthc/read-models';
 import { AccessDenied, AuthenticationRequired, AuthenticationUnavailable, OutsideAuthorityScope } from './auth/auth.errors.js';
 import { isDatabaseUnavailable } from './database/database-unavailable.js';
 import { TooManyRequests } from './http/command-rate-limit.js';
@@ -213,6 +213,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof ProjectionBehind) {
       return problem(503, 'projection-behind', 'Read models not caught up', exception.message);
+    }
+    if (exception instanceof QueryTimedOut) {
+      return problem(503, 'query-timeout', 'Service unavailable', exception.message);
     }
     if (exception instanceof ReadReplicaUnavailable) {
       return problem(503, 'read-replica-unavailable', 'Service unavailable', `${exception.message}; retry later`);

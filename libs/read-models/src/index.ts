@@ -22,3 +22,4 @@ export * from './national-facts/national-facts.projection.js';
 export * from './national-facts/national-facts.queries.js';
 export * from './national-facts/national-facts.schema.js';
 export * from './queries/query-routing.js';
+export * from './queries/query-pool.js';

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { boundedPoolOptions, DATABASE_BOUNDS, DATABASE_POOL_OPTIONS, databaseHosts, DatabaseMonitor, DEFAULT_DATABASE_BOUNDS, WRITER_DISCOVERY, writerClientClass, type DatabaseBounds, type WriterDiscovery } from '@tthc/platform';
 import { pooledReads, QueryRouter, type ReplicaFallback } from './queries/query-routing.js';
+import { DEFAULT_QUERY_BOUNDS, queryPoolOptions, type QueryBounds } from './queries/query-pool.js';
 import { ProjectionRunner } from './projection/projection-runner.js';
 import { dropAbandonedRebuildSchemas } from './projection/rebuild-leftovers.js';
 import { ProjectorService } from './projector.service.js';
@@ -19,6 +20,7 @@ import {
   PROJECTOR_ELECTION,
   QUERY_ROUTER,
   READ_MODEL_DATA_SOURCE,
+  READ_MODEL_QUERY_POOL,
   READ_MODEL_READER,
   READ_MODEL_REPLICA_POOL,
   READ_MODEL_VERIFIER,
@@ -44,6 +46,12 @@ export interface ReadModelsOptions {
   readUrl?: string;
   /** DATABASE_READ_FALLBACK: while the replica cannot be reached, queries go to the primary (default) or answer 503. */
   readFallback?: ReplicaFallback;
+  /**
+   * Statement and lock timeouts of the query handlers' sessions (default DEFAULT_QUERY_BOUNDS: 1 s,
+   * 100 ms), on the primary's query pool and on the replica's; past them a query fails with
+   * QueryTimedOut (503). The projector, the verifier and the cli keep DatabaseBounds.
+   */
+  queryBounds?: QueryBounds;
 }
 
 /**
@@ -56,12 +64,14 @@ export class ReadModelsModule implements OnApplicationShutdown {
   constructor(
     @Inject(READ_MODEL_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(READ_MODEL_REPLICA_POOL) private readonly replicaPool: pg.Pool | null,
+    @Inject(READ_MODEL_QUERY_POOL) private readonly queryPool: pg.Pool,
   ) {}
 
   static forRoot(options: ReadModelsOptions): DynamicModule {
     const logger = new Logger('ReadModels');
     // The first host of a DATABASE_URL of several: its connections go to the writer (DATABASE_POOL_OPTIONS' Client).
     const databaseUrl = databaseHosts(options.databaseUrl).urls[0];
+    const queryBounds = options.queryBounds ?? DEFAULT_QUERY_BOUNDS;
     return {
       module: ReadModelsModule,
       providers: [
@@ -85,16 +95,27 @@ export class ReadModelsModule implements OnApplicationShutdown {
             const b = bounds ?? DEFAULT_DATABASE_BOUNDS;
             const monitor = new DatabaseMonitor({ stalledAfterMs: b.statementTimeoutMs || b.queryTimeoutMs || undefined });
             // Connections are opened on demand: a replica down at start does not stop the api.
-            const pool = new pg.Pool({ ...boundedPoolOptions(b, monitor), connectionString: options.readUrl, max: 10 });
+            const pool = new pg.Pool({ ...boundedPoolOptions(b, monitor), ...queryPoolOptions(queryBounds), connectionString: options.readUrl, max: 10 });
             pool.on('error', () => undefined); // an idle client losing the replica; the pool replaces it
             return pool;
           },
         },
         {
+          // The query handlers' connections to the primary: apart from the projector's (the DataSource),
+          // so that neither queues behind the other, and bounded by queryBounds.
+          provide: READ_MODEL_QUERY_POOL,
+          inject: [DATABASE_POOL_OPTIONS],
+          useFactory: (poolOptions: pg.PoolConfig) => {
+            const pool = new pg.Pool({ ...poolOptions, ...queryPoolOptions(queryBounds), connectionString: databaseUrl, max: 10 });
+            pool.on('error', () => undefined); // an idle client losing the server; the pool replaces it
+            return pool;
+          },
+        },
+        {
           provide: QUERY_ROUTER,
-          inject: [READ_MODEL_DATA_SOURCE, READ_MODEL_REPLICA_POOL],
-          useFactory: (dataSource: DataSource, replica: pg.Pool | null) =>
-            new QueryRouter(pooledReads(dataSource), replica ?? undefined, { fallback: options.readFallback ?? 'primary' }),
+          inject: [READ_MODEL_QUERY_POOL, READ_MODEL_REPLICA_POOL],
+          useFactory: (primary: pg.Pool, replica: pg.Pool | null) =>
+            new QueryRouter(pooledReads(primary), replica ?? undefined, { fallback: options.readFallback ?? 'primary' }),
         },
         {
           provide: READ_MODEL_READER,
@@ -137,12 +158,13 @@ export class ReadModelsModule implements OnApplicationShutdown {
         ...DECISION_QUERY_HANDLERS,
         ...NATIONAL_FACTS_QUERY_HANDLERS,
       ],
-      exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, QUERY_ROUTER, READ_MODEL_REPLICA_POOL, PROJECTION_RUNNER, READ_MODEL_VERIFIER, ...(options.runProjector === false ? [] : [ProjectorService])],
+      exports: [READ_MODEL_DATA_SOURCE, READ_MODEL_READER, QUERY_ROUTER, READ_MODEL_QUERY_POOL, READ_MODEL_REPLICA_POOL, PROJECTION_RUNNER, READ_MODEL_VERIFIER, ...(options.runProjector === false ? [] : [ProjectorService])],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await this.replicaPool?.end().catch(() => undefined);
+    await this.queryPool.end().catch(() => undefined);
   }
 }

@@ -8,3 +8,5 @@ export const PROJECTOR_ELECTION = Symbol('PROJECTOR_ELECTION');
 export const QUERY_ROUTER = Symbol('QUERY_ROUTER');
 /** The read replica's pg pool, or null without DATABASE_READ_URL. */
 export const READ_MODEL_REPLICA_POOL = Symbol('READ_MODEL_REPLICA_POOL');
+/** The query handlers' own pg pool on the primary (read-only sessions, the query bounds), apart from the projector's DataSource. */
+export const READ_MODEL_QUERY_POOL = Symbol('READ_MODEL_QUERY_POOL');

@@ -3,15 +3,16 @@ import { QueryFailedError, type DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { isDatabaseUnreachable, withTimeout } from '@tthc/platform';
 import type { Queryable } from './read-model.reader.js';
+import { isQueryTimeout, QueryTimedOut } from './query-pool.js';
 
 /**
- * The read side's statements on the DataSource's own pg pool, as DataSource.query runs a SELECT (a
- * client of the pool, the rows; a failure thrown as QueryFailedError) without making a QueryRunner,
- * logging and broadcasting for each statement (a tenth of a summary query's CPU in the api). For
- * statements that only read.
+ * The read side's statements on a pg pool — the query handlers' own (READ_MODEL_QUERY_POOL), or the
+ * DataSource's — as DataSource.query runs a SELECT (a client of the pool, the rows; a failure thrown
+ * as QueryFailedError) without making a QueryRunner, logging and broadcasting for each statement (a
+ * tenth of a summary query's CPU in the api). For statements that only read.
  */
-export function pooledReads(dataSource: DataSource): Queryable {
-  const pool = (dataSource.driver as PostgresDriver).master as pg.Pool;
+export function pooledReads(source: DataSource | pg.Pool): Queryable {
+  const pool = 'driver' in source ? ((source.driver as PostgresDriver).master as pg.Pool) : source;
   return {
     query: (sql: string, params?: unknown[]) =>
       pool.query(sql, params).then(
@@ -88,7 +89,16 @@ export class QueryRouter implements Queryable {
     return this.options.fallback === 'primary' ? 'primary' : 'none';
   }
 
+  /** @throws QueryTimedOut when the statement ran past its bound (the query pools' statement or lock timeout). */
   async query(sql: string, params?: unknown[]): Promise<any> {
+    try {
+      return await this.route(sql, params);
+    } catch (error) {
+      throw isQueryTimeout(error) ? new QueryTimedOut(error) : error;
+    }
+  }
+
+  private async route(sql: string, params?: unknown[]): Promise<any> {
     if (!this.replica) return this.primary.query(sql, params);
     if (Date.now() < this.skipReplicaUntil) return this.replicaDown(sql, params);
     try {
