@@ -17,6 +17,9 @@ export async function nationalLog(ctx: BenchContext, options: { events: number }
   const name = `tthc_bench_log_${procedures}`;
   const url = await ctx.database(name, { fresh: ctx.args.fresh });
   const pool = new pg.Pool({ connectionString: url, max: 24 });
+  // pool.end() resolves before its idle sockets close: the embedded server's shutdown at the end of a
+  // benchmark (57P01) may still reach one, and a pool without a listener would crash the process then.
+  pool.on('error', () => undefined);
   await migrateEventStore(pool);
   const store = new PostgresEventStore(pool);
   let written: { events: number; millis: number; eventsPerSecond: number } | null = null;
