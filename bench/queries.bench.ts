@@ -12,7 +12,7 @@ import {
   migrateReadModels,
   pooledReads,
   ProjectionRunner,
-  queryPoolOptions,
+  createQueryPool,
   QueryRouter,
   ReadModelReader,
 } from '@tthc/read-models';
@@ -52,7 +52,7 @@ export async function queriesBench(ctx: BenchContext) {
     await runner.catchUp();
   }
   // The queries as the api wires them (ReadModelsModule): a pool of their own, with the query bounds.
-  const queryPool = new pg.Pool({ ...queryPoolOptions(), connectionString: url, max: 10 });
+  const queryPool = createQueryPool(url);
   const reader = new ReadModelReader(new QueryRouter(pooledReads(queryPool), undefined, { fallback: 'primary' }));
   const codes = shippedAuthorities().provinces2023.map((a) => a.code);
   const randomDate = () => new Date(START + Math.floor(Math.random() * DAYS) * 86_400_000).toISOString().slice(0, 10);

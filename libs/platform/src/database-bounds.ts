@@ -188,6 +188,6 @@ export function boundedPoolOptions(bounds: DatabaseBounds, monitor: DatabaseMoni
     keepAliveInitialDelayMillis: bounds.keepAliveInitialDelayMs,
     ...(bounds.statementTimeoutMs > 0 && { statement_timeout: bounds.statementTimeoutMs, lock_timeout: bounds.statementTimeoutMs }),
     ...(bounds.idleInTransactionTimeoutMs > 0 && { idle_in_transaction_session_timeout: bounds.idleInTransactionTimeoutMs }),
-    Client: boundedClientClass(bounds.queryTimeoutMs, monitor, writers ? writerClientClass(writers) : pg.Client),
+    Client: boundedClientClass(bounds.queryTimeoutMs, monitor, writerClientClass(writers)),
   } as pg.PoolConfig;
 }

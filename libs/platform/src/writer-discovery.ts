@@ -117,9 +117,12 @@ export class WriterDiscovery {
 /**
  * A `pg.Client` class (extending `Base`) whose connections go to the host `discovery` finds
  * writable, whatever host its config names; a connection that cannot be made or is lost tells the
- * discovery (WriterDiscovery.lost). For pools (`Client` option) and single clients alike.
+ * discovery (WriterDiscovery.lost). For pools (`Client` option) and single clients alike. Without a
+ * discovery (DATABASE_URL names one host): `Base` itself.
  */
-export function writerClientClass(discovery: WriterDiscovery, Base: typeof pg.Client = pg.Client): typeof pg.Client {
+export function writerClientClass(writers: WriterDiscovery | null | undefined, Base: typeof pg.Client = pg.Client): typeof pg.Client {
+  if (!writers) return Base;
+  const discovery = writers; // narrowed for the class's methods
   class WriterClient extends (Base as typeof pg.Client) {
     private target: string | undefined;
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { ADVISORY_LOCKS } from '@tthc/platform';
 import { READ_MODEL_ENTITIES } from './entities/read-model.entities.js';
 import { ReadModelsInitial1732600000000 } from './migrations/1732600000000-read-models-initial.js';
@@ -36,6 +37,14 @@ export function createReadModelDataSource(url: string, options: { poolSize?: num
     logging: false,
     extra: { connectionTimeoutMillis: 5_000, ...options.poolOptions, max: options.poolSize ?? 10 },
   });
+}
+
+/**
+ * The pg pool under an initialized DataSource (TypeORM's PostgresDriver `master`): for statements
+ * that need a client of their own (COPY) or no QueryRunner per statement (pooledReads).
+ */
+export function dataSourcePool(dataSource: DataSource): pg.Pool {
+  return (dataSource.driver as PostgresDriver).master as pg.Pool;
 }
 
 /** Creates or upgrades the read-model tables (concurrent callers are serialised by an advisory lock). */

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@tthc/event-store';
 import { boundedPoolOptions, DATABASE_BOUNDS, DATABASE_POOL_OPTIONS, databaseHosts, DatabaseMonitor, DEFAULT_DATABASE_BOUNDS, WRITER_DISCOVERY, writerClientClass, type DatabaseBounds, type WriterDiscovery } from '@tthc/platform';
 import { pooledReads, QueryRouter, type ReplicaFallback } from './queries/query-routing.js';
-import { DEFAULT_QUERY_BOUNDS, queryPoolOptions, type QueryBounds } from './queries/query-pool.js';
+import { createQueryPool, DEFAULT_QUERY_BOUNDS, type QueryBounds } from './queries/query-pool.js';
 import { ProjectionRunner } from './projection/projection-runner.js';
 import { dropAbandonedRebuildSchemas } from './projection/rebuild-leftovers.js';
 import { ProjectorService } from './projector.service.js';
@@ -95,9 +95,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
             const b = bounds ?? DEFAULT_DATABASE_BOUNDS;
             const monitor = new DatabaseMonitor({ stalledAfterMs: b.statementTimeoutMs || b.queryTimeoutMs || undefined });
             // Connections are opened on demand: a replica down at start does not stop the api.
-            const pool = new pg.Pool({ ...boundedPoolOptions(b, monitor), ...queryPoolOptions(queryBounds), connectionString: options.readUrl, max: 10 });
-            pool.on('error', () => undefined); // an idle client losing the replica; the pool replaces it
-            return pool;
+            return createQueryPool(options.readUrl, boundedPoolOptions(b, monitor), queryBounds);
           },
         },
         {
@@ -105,11 +103,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
           // so that neither queues behind the other, and bounded by queryBounds.
           provide: READ_MODEL_QUERY_POOL,
           inject: [DATABASE_POOL_OPTIONS],
-          useFactory: (poolOptions: pg.PoolConfig) => {
-            const pool = new pg.Pool({ ...poolOptions, ...queryPoolOptions(queryBounds), connectionString: databaseUrl, max: 10 });
-            pool.on('error', () => undefined); // an idle client losing the server; the pool replaces it
-            return pool;
-          },
+          useFactory: (poolOptions: pg.PoolConfig) => createQueryPool(databaseUrl, poolOptions, queryBounds),
         },
         {
           provide: QUERY_ROUTER,
@@ -146,7 +140,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
                 useFactory: (poolOptions: pg.PoolConfig, writers: WriterDiscovery | null | undefined) =>
                   new ProjectorElection({
                     url: databaseUrl,
-                    Client: writers ? writerClientClass(writers) : undefined,
+                    Client: writerClientClass(writers),
                     pollMs: typeof options.election === 'object' ? options.election.pollMs : undefined,
                     connectTimeoutMs: poolOptions.connectionTimeoutMillis,
                     keepAliveInitialDelayMs: poolOptions.keepAliveInitialDelayMillis,

@@ -36,7 +36,7 @@ export class ProcessLease implements OnModuleInit, OnApplicationShutdown {
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Optional() @Inject(WRITER_DISCOVERY) writers?: WriterDiscovery | null,
   ) {
-    this.Client = writers ? writerClientClass(writers) : pg.Client;
+    this.Client = writerClientClass(writers);
   }
 
   get holder(): number | null {

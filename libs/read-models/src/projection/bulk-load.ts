@@ -3,6 +3,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import type { EventStore, RecordedEvent } from '@tthc/event-store';
 import { isProcedureEventType, procedureStreamId, type ProcedureEvent } from '@tthc/domain';
+import { dataSourcePool } from '../read-model.data-source.js';
 import { quoteIdent } from '../schema/read-model.schema.js';
 import { projectAuthorityEvents } from '../authorities/authority-lineage.projection.js';
 import { projectDecisionEvents } from '../decisions/decisions.projection.js';
@@ -63,7 +64,7 @@ export async function bulkLoadReadModels(
   const log = options.log ?? (() => undefined);
   const pageSize = options.pageSize ?? 5000;
   const s = quoteIdent(schema);
-  const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+  const pool = dataSourcePool(dataSource);
   const phases: Record<string, number> = {};
   let mark = Date.now();
   const phase = (name: string) => {

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 
 /**
  * How long one statement of the query handlers may run, and wait for a lock (milliseconds). Queries
@@ -50,4 +50,19 @@ export function queryPoolOptions(bounds: QueryBounds = DEFAULT_QUERY_BOUNDS): pg
     lock_timeout: bounds.lockTimeoutMs,
     options: '-c default_transaction_read_only=on -c max_parallel_workers_per_gather=0 -c jit=off',
   } as pg.PoolConfig;
+}
+
+/** Connections a query pool opens at most (the api's, the replica's, the benchmark's). */
+export const QUERY_POOL_SIZE = 10;
+
+/**
+ * A pool serving the query handlers on `url`: `base` (the process's connection bounds) with
+ * queryPoolOptions(`bounds`) over it, QUERY_POOL_SIZE connections opened on demand (a server down at
+ * start does not stop the caller). An idle client losing its server is dropped and replaced, not an
+ * uncaught error.
+ */
+export function createQueryPool(url: string, base: pg.PoolConfig = {}, bounds: QueryBounds = DEFAULT_QUERY_BOUNDS): pg.Pool {
+  const pool = new pg.Pool({ ...base, ...queryPoolOptions(bounds), connectionString: url, max: QUERY_POOL_SIZE });
+  pool.on('error', () => undefined);
+  return pool;
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { QueryFailedError, type DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { isDatabaseUnreachable, withTimeout } from '@tthc/platform';
+import { dataSourcePool } from '../read-model.data-source.js';
 import type { Queryable } from './read-model.reader.js';
 import { isQueryTimeout, QueryTimedOut } from './query-pool.js';
 
@@ -12,7 +12,7 @@ import { isQueryTimeout, QueryTimedOut } from './query-pool.js';
  * tenth of a summary query's CPU in the api). For statements that only read.
  */
 export function pooledReads(source: DataSource | pg.Pool): Queryable {
-  const pool = 'driver' in source ? ((source.driver as PostgresDriver).master as pg.Pool) : source;
+  const pool = 'driver' in source ? dataSourcePool(source) : source;
   return {
     query: (sql: string, params?: unknown[]) =>
       pool.query(sql, params).then(
