@@ -99,6 +99,10 @@ export function ApiQueryDocs(options: { notFound?: string } = {}) {
     CorrelationHeaderDoc(),
     ApiProblemResponse(400, 'A malformed path or query parameter; every offending one is named'),
     ...(options.notFound ? [ApiProblemResponse(404, options.notFound)] : []),
-    ApiProblemResponse(503, 'The event store is unreachable, or the read models did not reach afterPosition or asOfPosition in time; see Retry-After'),
+    ApiProblemResponse(
+      503,
+      'The event store is unreachable, the read models did not reach afterPosition or asOfPosition in time, the query ran past its time bound ' +
+        '(query-timeout), or the read replica is unreachable with DATABASE_READ_FALLBACK=refuse; see Retry-After',
+    ),
   );
 }
