@@ -12,6 +12,7 @@ import {
   migrateReadModels,
   pooledReads,
   ProjectionRunner,
+  rebuildReadModels,
   createQueryPool,
   QueryRouter,
   ReadModelReader,
@@ -47,8 +48,17 @@ export async function queriesBench(ctx: BenchContext) {
   await migrateReadModels(dataSource);
   const runner = new ProjectionRunner(dataSource, store, { batchSize: 5000 });
   const head = await store.headPosition();
-  if ((await runner.checkpoint()) < head) {
-    ctx.log(`projecting the log first (checkpoint ${await runner.checkpoint()}, head ${head})…`);
+  const checkpoint = await runner.checkpoint();
+  if (checkpoint === 0 && head > 0) {
+    // Nothing projected yet (a log just written): the bulk rebuild, about 2.5× the live projector's rate.
+    ctx.log(`projecting the log first, by a rebuild (bulk writer, ${head} events)…`);
+    const rebuilt = await rebuildReadModels(dataSource, store, {
+      log: ctx.log,
+      onProgress: (position, end) => position % 500_000 < 5000 && ctx.log(`  ${position}/${end}`),
+    });
+    ctx.log(`  rebuilt in ${rebuilt.millis} ms`);
+  } else if (checkpoint < head) {
+    ctx.log(`projecting the log first (checkpoint ${checkpoint}, head ${head})…`);
     await runner.catchUp();
   }
   // The queries as the api wires them (ReadModelsModule): a pool of their own, with the query bounds.
