@@ -10,6 +10,7 @@ import { ReadModelsDecisions1732900000000 } from './migrations/1732900000000-rea
 import { ReadModelsSupersededTransitions1733000000000 } from './migrations/1733000000000-read-models-superseded-transitions.js';
 import { ReadModelsNationalFacts1733100000000 } from './migrations/1733100000000-read-models-national-facts.js';
 import { ReadModelsQueryIndexes1733200000000 } from './migrations/1733200000000-read-models-query-indexes.js';
+import { ReadModelsListIndex1733300000000 } from './migrations/1733300000000-read-models-list-index.js';
 
 export const READ_MODEL_MIGRATIONS = [
   ReadModelsInitial1732600000000,
@@ -19,6 +20,7 @@ export const READ_MODEL_MIGRATIONS = [
   ReadModelsSupersededTransitions1733000000000,
   ReadModelsNationalFacts1733100000000,
   ReadModelsQueryIndexes1733200000000,
+  ReadModelsListIndex1733300000000,
 ];
 
 /**

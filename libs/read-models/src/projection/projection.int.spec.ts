@@ -481,6 +481,33 @@ describe('the procedure projection (bitemporal read models on PostgreSQL)', () =
       }
     }, 30_000);
 
+    it('lists the procedures in force, paged, with their totals, as the independent replay does, for one unit and for merged catalogues', async () => {
+      const knownAt = new Date().toISOString();
+      for (const units of [['74'], ['79', '74', '77'], ['96', '01']]) {
+        for (const at of dates.filter((_, i) => i % 4 === 1)) {
+          const offered = replay.states(at).flatMap((p) => (p.status === 'offered' && units.includes(p.authorityCode) ? [p] : []));
+          for (const [onlineMode, paperIntake] of [[undefined, undefined], ['PARTIAL', undefined], [undefined, 'ACCEPTED'], ['FULL_PROCESS', 'DISABLED']]) {
+            const expected = offered
+              .filter((p) => (!onlineMode || p.onlineMode === onlineMode) && (!paperIntake || p.paperIntake === paperIntake))
+              .map((p) => `${p.procedureCode}@${p.authorityCode}:${p.onlineMode}/${p.paperIntake}`)
+              .sort();
+            for (const axis of [{}, { knownAt }]) {
+              const listed: string[] = [];
+              const totals = new Set<number>();
+              for (let page = 1; page <= Math.ceil(expected.length / 17) + 1; page++) {
+                const found = await h.reader.procedures(units, { at, ...axis }, { onlineMode, paperIntake, page, pageSize: 17 });
+                totals.add(found.total);
+                listed.push(...found.items.map((i) => `${i.procedureCode}@${i.authorityCode}:${i.onlineMode}/${i.paperIntake}`));
+              }
+              const context = { units, at, onlineMode, paperIntake, axis };
+              expect({ context, totals: [...totals] }).toEqual({ context, totals: [expected.length] });
+              expect({ context, listed }).toEqual({ context, listed: expected });
+            }
+          }
+        }
+      }
+    }, 60_000);
+
     it('keeps the read-model invariants', async () => {
       expect(await readModelInvariantViolations(h.dataSource)).toEqual([]);
     });

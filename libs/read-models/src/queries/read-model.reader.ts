@@ -208,6 +208,7 @@ export class ReadModelReader {
     filter: { onlineMode?: string; paperIntake?: string; page: number; pageSize: number },
   ): Promise<{ items: ProcedureListItem[]; total: number; position: number; lineagePosition: number | undefined }> {
     const recorded = this.recordedClause('i', 7, { knownAt, asOfPosition });
+    if (recorded === null) return this.currentProcedures(authorityCodes, at, filter);
     // The page is cut from the interval rows alone (counted, sorted, limited), and only its rows are
     // joined to the procedures for their names: joining every row in force before the LIMIT cost one
     // procedures lookup per procedure of the catalogue (1,587 per page at 1M events), whatever the page.
@@ -236,20 +237,63 @@ export class ReadModelReader {
     );
     if (rows.length > 0) this.reflected(Number(rows[0].position), asOfPosition);
     return {
-      items: rows.map((r) => ({
-        authorityCode: r.authority_code,
-        procedureCode: r.procedure_code,
-        name: r.name,
-        field: r.field,
-        level: r.level,
-        onlineMode: r.online_mode,
-        paperIntake: r.paper_intake,
-        inForceFrom: r.registered_from,
-      })),
+      items: rows.map(toListItem),
       total: rows.length > 0 ? Number(rows[0].total) : await this.count(authorityCodes, { at, knownAt, asOfPosition }, filter),
       position: rows.length > 0 ? (asOfPosition ?? Number(rows[0].position)) : this.reflected(await this.position(), asOfPosition),
       // With no row, no stamp: withLineage reads the lineage again (a page past the end is rare).
       lineagePosition: rows.length > 0 ? Number(rows[0].lineage_position) : undefined,
+    };
+  }
+
+  /**
+   * The procedure list as the read models know it now, in one statement whose cost follows the page,
+   * not the catalogue (issue 16): each unit's rows in force are walked in code order on
+   * `procedure_status_intervals_current_idx` and stop at the page's end (`offset + pageSize` rows a
+   * unit at most, merged across the units of a merged catalogue); the total is read from the daily
+   * summaries (one index probe a unit) for no filter or one filter, and counted only for both. The
+   * head row always comes back, so an empty page still carries its total, position and lineage stamp.
+   */
+  private async currentProcedures(
+    authorityCodes: readonly string[],
+    at: string,
+    filter: { onlineMode?: string; paperIntake?: string; page: number; pageSize: number },
+  ): Promise<{ items: ProcedureListItem[]; total: number; position: number; lineagePosition: number | undefined }> {
+    const summed = summaryColumnFor(filter);
+    const total =
+      summed !== null
+        ? `(SELECT coalesce(sum(${summed}), 0) FROM unnest($1::text[]) AS a(code)
+             CROSS JOIN LATERAL (SELECT * FROM ${this.s}.authority_daily_summaries x
+                                 WHERE x.authority_code = a.code AND x.date <= $2 ORDER BY x.date DESC LIMIT 1) d)`
+        : `(SELECT count(*) FROM ${this.s}.procedure_status_intervals i
+            WHERE i.authority_code = ANY($1::text[]) AND i.recorded_to IS NULL AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
+              AND i.online_mode = $3 AND i.paper_intake = $4)`;
+    const rows: any[] = await this.dataSource.query(
+      `SELECT i.authority_code, i.procedure_code, p.name, p.field, p.level, i.online_mode, i.paper_intake, p.registered_from,
+              h.total, h.position, h.lineage_position
+       FROM (SELECT ${total} AS total, ${this.checkpointSql} AS position, ${this.lineageReader.stampSql} AS lineage_position) h
+       LEFT JOIN (
+         (SELECT i.* FROM unnest($1::text[]) AS a(code)
+          CROSS JOIN LATERAL (SELECT i.authority_code, i.procedure_code, i.online_mode, i.paper_intake
+                              FROM ${this.s}.procedure_status_intervals i
+                              WHERE i.authority_code = a.code AND i.recorded_to IS NULL
+                                AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
+                                AND ($3::text IS NULL OR i.online_mode = $3) AND ($4::text IS NULL OR i.paper_intake = $4)
+                              ORDER BY i.procedure_code
+                              LIMIT $5::int + $6::int) i
+          ORDER BY i.procedure_code, i.authority_code
+          LIMIT $5 OFFSET $6) i
+         JOIN ${this.s}.procedures p ON p.authority_code = i.authority_code AND p.procedure_code = i.procedure_code
+       ) ON true
+       ORDER BY i.procedure_code, i.authority_code`,
+      [authorityCodes, at, filter.onlineMode ?? null, filter.paperIntake ?? null, filter.pageSize, (filter.page - 1) * filter.pageSize],
+    );
+    const head = rows[0];
+    return {
+      // The head row alone (no procedure) is an empty page.
+      items: rows.filter((r) => r.procedure_code !== null).map(toListItem),
+      total: Number(head.total),
+      position: Number(head.position),
+      lineagePosition: Number(head.lineage_position),
     };
   }
 
@@ -320,3 +364,39 @@ export class ReadModelReader {
     return asOfPosition;
   }
 }
+
+/** A row of the list's statements (snake_case columns) as the list's item. */
+function toListItem(r: any): ProcedureListItem {
+  return {
+    authorityCode: r.authority_code,
+    procedureCode: r.procedure_code,
+    name: r.name,
+    field: r.field,
+    level: r.level,
+    onlineMode: r.online_mode,
+    paperIntake: r.paper_intake,
+    inForceFrom: r.registered_from,
+  };
+}
+
+/**
+ * The daily summaries' column that counts the procedures a list filter keeps, or null when it takes
+ * both filters (counted from the intervals). Values outside the domain's sets (ONLINE_MODES,
+ * PAPER_INTAKES) keep nothing: `0`.
+ */
+function summaryColumnFor(filter: { onlineMode?: string; paperIntake?: string }): string | null {
+  const { onlineMode, paperIntake } = filter;
+  if (onlineMode !== undefined && paperIntake !== undefined) return null;
+  if (onlineMode !== undefined) return ONLINE_MODE_COLUMNS.get(onlineMode) ?? '0';
+  if (paperIntake !== undefined) return PAPER_INTAKE_COLUMNS.get(paperIntake) ?? '0';
+  return 'd.total';
+}
+const ONLINE_MODE_COLUMNS = new Map<string, string>([
+  ['FULL_PROCESS', 'd.full_process'],
+  ['PARTIAL', 'd.partial'],
+  ['INFORMATION_ONLY', 'd.information_only'],
+]);
+const PAPER_INTAKE_COLUMNS = new Map<string, string>([
+  ['DISABLED', 'd.paper_intake_disabled'],
+  ['ACCEPTED', 'd.total - d.paper_intake_disabled'],
+]);

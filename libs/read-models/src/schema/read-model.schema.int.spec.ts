@@ -60,6 +60,29 @@ describe('the read-model schema: one DDL, the migrations and the rebuild agree',
     }
   });
 
+  it('reshapes the list index of a database made before it was ordered by procedure code, and leaves the new shape alone', async () => {
+    const definition = async () =>
+      (await h.dataSource.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'read_model' AND indexname = 'procedure_status_intervals_current_idx'`))[0]
+        ?.indexdef as string | undefined;
+    const fresh = await definition();
+    expect(fresh).toMatch(/\(authority_code, procedure_code, valid_from\) INCLUDE \(valid_to, online_mode, paper_intake\) WHERE \(recorded_to IS NULL\)$/);
+    // As 1733200000000 left it.
+    await h.dataSource.query(`DROP INDEX read_model.procedure_status_intervals_current_idx`);
+    await h.dataSource.query(
+      `CREATE INDEX procedure_status_intervals_current_idx ON read_model.procedure_status_intervals (authority_code, valid_from)
+         INCLUDE (valid_to, procedure_code, online_mode, paper_intake) WHERE recorded_to IS NULL`,
+    );
+    await h.dataSource.query(`DELETE FROM read_model_migrations WHERE name = 'ReadModelsListIndex1733300000000'`);
+    expect(await migrateReadModels(h.dataSource)).toEqual(['ReadModelsListIndex1733300000000']);
+    expect(await definition()).toBe(fresh);
+    // Already in the new shape (a fresh database): nothing dropped or built again.
+    const [{ oid }] = await h.dataSource.query(`SELECT 'read_model.procedure_status_intervals_current_idx'::regclass::oid AS oid`);
+    await h.dataSource.query(`DELETE FROM read_model_migrations WHERE name = 'ReadModelsListIndex1733300000000'`);
+    expect(await migrateReadModels(h.dataSource)).toEqual(['ReadModelsListIndex1733300000000']);
+    const [{ oid: after }] = await h.dataSource.query(`SELECT 'read_model.procedure_status_intervals_current_idx'::regclass::oid AS oid`);
+    expect(after).toBe(oid);
+  });
+
   describe('upgrading a database projected before the log positions were kept', () => {
     /** Puts the live schema back as it was before the migration: without its columns, and the migration not applied. */
     const downgrade = async () => {

@@ -106,15 +106,17 @@ export function quoteIdent(name: string): string {
  * The query side's indexes on the status intervals (issue 16): each holds every column its queries
  * read, so that they are answered from the index alone (an index-only scan; only pages changed since
  * the last vacuum are visited in the table), not by one table page per row in force.
- * - rows open on the record axis ("now"): the procedure list and its count;
+ * - rows open on the record axis ("now"), by unit and procedure code: the procedure list walks a
+ *   unit's rows in code order and stops at the page's end (its cost follows the page, not the
+ *   catalogue), and the projector finds a procedure's open rows;
  * - every row, by unit and start of validity: counts and lists as known at an instant or as of a
  *   log position.
  */
 export function statusIntervalIndexesDdl(schema: string): string[] {
   const s = quoteIdent(schema);
   return [
-    `CREATE INDEX procedure_status_intervals_current_idx ON ${s}.procedure_status_intervals (authority_code, valid_from)
-       INCLUDE (valid_to, procedure_code, online_mode, paper_intake) WHERE recorded_to IS NULL`,
+    `CREATE INDEX procedure_status_intervals_current_idx ON ${s}.procedure_status_intervals (authority_code, procedure_code, valid_from)
+       INCLUDE (valid_to, online_mode, paper_intake) WHERE recorded_to IS NULL`,
     `CREATE INDEX procedure_status_intervals_valid_idx ON ${s}.procedure_status_intervals (authority_code, valid_from)
        INCLUDE (valid_to, recorded_from, recorded_to, recorded_from_position, recorded_to_position, procedure_code, online_mode, paper_intake)`,
   ];
