@@ -11,6 +11,7 @@ import { ReadModelsSupersededTransitions1733000000000 } from './migrations/17330
 import { ReadModelsNationalFacts1733100000000 } from './migrations/1733100000000-read-models-national-facts.js';
 import { ReadModelsQueryIndexes1733200000000 } from './migrations/1733200000000-read-models-query-indexes.js';
 import { ReadModelsListIndex1733300000000 } from './migrations/1733300000000-read-models-list-index.js';
+import { ReadModelsDailyTransitions1733400000000 } from './migrations/1733400000000-read-models-daily-transitions.js';
 
 export const READ_MODEL_MIGRATIONS = [
   ReadModelsInitial1732600000000,
@@ -21,6 +22,7 @@ export const READ_MODEL_MIGRATIONS = [
   ReadModelsNationalFacts1733100000000,
   ReadModelsQueryIndexes1733200000000,
   ReadModelsListIndex1733300000000,
+  ReadModelsDailyTransitions1733400000000,
 ];
 
 /**

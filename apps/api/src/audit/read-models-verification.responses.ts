@@ -11,8 +11,18 @@ export class ReadModelMismatchResponse {
   @ApiPropertyOptional({ description: 'The decision a `decisions` row is for, its number as printed', example: '1500/QĐ-UBND' })
   decisionNumber?: string;
   @ApiProperty({
-    enum: ['authority_daily_summaries', 'procedure_status_intervals', 'procedures', 'procedure_transitions', 'authorities', 'decisions', 'national_facts'],
-    description: 'What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions, the lineage, the decisions, the national facts',
+    enum: [
+      'authority_daily_summaries',
+      'procedure_status_intervals',
+      'procedures',
+      'procedure_transitions',
+      'authority_daily_transitions',
+      'authorities',
+      'decisions',
+      'national_facts',
+    ],
+    description:
+      "What was read: the counts' pre-aggregation, the bitemporal intervals, the procedure rows, the transitions, the movement's pre-aggregation, the lineage, the decisions, the national facts",
   })
   source: string;
   @ApiProperty({ example: 'fullProcess' })

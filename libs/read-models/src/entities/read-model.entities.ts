@@ -71,10 +71,21 @@ export class AuthorityDailySummaryEntity {
   @Column('integer', { name: 'paper_intake_disabled' }) paperIntakeDisabled: number;
 }
 
+/** The movement's pre-aggregation (read-model.schema.ts, dailyTransitionsDdl). */
+@Entity({ schema: LIVE_SCHEMA, name: 'authority_daily_transitions' })
+export class AuthorityDailyTransitionEntity {
+  @PrimaryColumn('text', { name: 'authority_code' }) authorityCode: string;
+  @PrimaryColumn('date') date: string;
+  /** The transition's event type, as in procedure_transitions. */
+  @PrimaryColumn('text') kind: string;
+  @Column('integer') n: number;
+}
+
 export const READ_MODEL_ENTITIES = [
   ProjectionCheckpointEntity,
   ProcedureEntity,
   ProcedureStatusIntervalEntity,
   ProcedureTransitionEntity,
   AuthorityDailySummaryEntity,
+  AuthorityDailyTransitionEntity,
 ];

@@ -32,9 +32,9 @@ export class ReadModelsLogPositions1732700000000 implements MigrationInterface {
           `TRUNCATE ${s}.procedures, ${s}.procedure_status_intervals, ${s}.procedure_transitions,
                     ${s}.authority_daily_summaries, ${s}.projection_checkpoints`,
         );
-        // The lineage, decisions and national facts tables (later shapes) exist here only on a database
+        // The movement's pre-aggregation, the lineage, decisions and national facts tables (later shapes) exist here only on a database
         // created with them: the checkpoint they share goes back to 0, so they are replayed too.
-        for (const table of ['authorities', 'authority_versions', 'decisions', 'national_fact_authorities', 'national_facts']) {
+        for (const table of ['authority_daily_transitions', 'authorities', 'authority_versions', 'decisions', 'national_fact_authorities', 'national_facts']) {
           const [{ present }] = await runner.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${LIVE_SCHEMA}.${table}`]);
           if (present) await runner.query(`TRUNCATE ${s}.${quoteIdent(table)}`);
         }

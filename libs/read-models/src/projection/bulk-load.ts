@@ -29,7 +29,7 @@ export interface BulkLoadResult {
   position: number;
   /** Procedures whose history changed other than at its end, projected at the end by the live writer. */
   deferredProcedures: number;
-  /** Milliseconds per phase: replay (read, plan, stream), copyEnd, indexes, deferred. */
+  /** Milliseconds per phase: replay (read, plan, stream), copyEnd, indexes, dailyTransitions, deferred. */
   phases: Record<string, number>;
 }
 
@@ -137,6 +137,14 @@ export async function bulkLoadReadModels(
 
     await runAll(pool, rebuildKeys, 2);
     phase('indexes');
+    // The movement's pre-aggregation from the transitions just loaded (none of them superseded: a
+    // procedure with a correction or rescission is deferred); the deferred ones add theirs below.
+    await sql(
+      `INSERT INTO ${s}.authority_daily_transitions (authority_code, date, kind, n)
+       SELECT authority_code, effective_from, kind, count(*) FROM ${s}.procedure_transitions
+       WHERE superseded_at IS NULL GROUP BY 1, 2, 3`,
+    );
+    phase('dailyTransitions');
 
     await projectDeferred(sql, schema, store, state, position);
     await sql(

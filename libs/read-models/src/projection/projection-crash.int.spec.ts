@@ -27,7 +27,7 @@ describe('projection crash safety', () => {
   const resetReadModels = () =>
     h.dataSource.query(
       `TRUNCATE read_model.procedures, read_model.procedure_status_intervals, read_model.procedure_transitions,
-                read_model.authority_daily_summaries, read_model.projection_checkpoints`,
+                read_model.authority_daily_summaries, read_model.authority_daily_transitions, read_model.projection_checkpoints`,
     );
   const burnPositions = (n: number) => h.pool.query(`SELECT nextval('event_store.global_position_seq') FROM generate_series(1, $1)`, [n]);
   /** Commands a writer may issue; the domain or a lost race may refuse them. */

@@ -105,12 +105,19 @@ export async function writePlan(sql: Sql, schema: string, plan: ProjectionPlan):
   }
   if (plan.transitions.length > 0) {
     const t = plan.transitions;
+    // The daily transition counts take the rows actually inserted (a replay of events already
+    // projected inserts none), in the same statement.
     await sql(
-      `INSERT INTO ${s}.procedure_transitions (position, authority_code, procedure_code, kind, effective_from,
-         recorded_at, decision_ref, from_value, to_value)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::date[], $6::timestamptz[],
-         $7::text[], $8::text[], $9::text[])
-       ON CONFLICT (position) DO NOTHING`,
+      `WITH inserted AS (
+         INSERT INTO ${s}.procedure_transitions (position, authority_code, procedure_code, kind, effective_from,
+           recorded_at, decision_ref, from_value, to_value)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::date[], $6::timestamptz[],
+           $7::text[], $8::text[], $9::text[])
+         ON CONFLICT (position) DO NOTHING
+         RETURNING authority_code, effective_from, kind)
+       INSERT INTO ${s}.authority_daily_transitions AS d (authority_code, date, kind, n)
+       SELECT authority_code, effective_from, kind, count(*) FROM inserted GROUP BY 1, 2, 3
+       ON CONFLICT (authority_code, date, kind) DO UPDATE SET n = d.n + excluded.n`,
       [
         col(t, 'position'), col(t, 'authorityCode'), col(t, 'procedureCode'), col(t, 'kind'), col(t, 'effectiveFrom'),
         col(t, 'recordedAt'), col(t, 'decisionRef'), col(t, 'fromValue'), col(t, 'toValue'),
@@ -119,10 +126,21 @@ export async function writePlan(sql: Sql, schema: string, plan: ProjectionPlan):
   }
   if (plan.supersedeTransitions.length > 0) {
     const t = plan.supersedeTransitions;
+    // In one statement: the rows superseded now (not those already superseded), no longer counted in
+    // the daily transition counts where they were; a count that reaches 0 goes (the bulk load has none).
+    // Both data-modifying CTEs see the table as it was, and touch different rows (n = c.n, n <> c.n).
     await sql(
-      `UPDATE ${s}.procedure_transitions x SET superseded_at = k.t, superseded_position = k.p, superseded_by = k.b
-       FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[]) AS k(position, t, p, b)
-       WHERE x.position = k.position AND x.superseded_at IS NULL`,
+      `WITH superseded AS (
+         UPDATE ${s}.procedure_transitions x SET superseded_at = k.t, superseded_position = k.p, superseded_by = k.b
+         FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[]) AS k(position, t, p, b)
+         WHERE x.position = k.position AND x.superseded_at IS NULL
+         RETURNING x.authority_code, x.effective_from, x.kind),
+       counted AS (SELECT authority_code, effective_from, kind, count(*) AS n FROM superseded GROUP BY 1, 2, 3),
+       emptied AS (
+         DELETE FROM ${s}.authority_daily_transitions d USING counted c
+         WHERE d.authority_code = c.authority_code AND d.date = c.effective_from AND d.kind = c.kind AND d.n = c.n)
+       UPDATE ${s}.authority_daily_transitions d SET n = d.n - c.n FROM counted c
+       WHERE d.authority_code = c.authority_code AND d.date = c.effective_from AND d.kind = c.kind AND d.n <> c.n`,
       [col(t, 'position'), col(t, 'supersededAt'), col(t, 'supersededPosition'), col(t, 'supersededBy')],
     );
   }

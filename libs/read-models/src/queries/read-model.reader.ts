@@ -181,20 +181,30 @@ export class ReadModelReader {
     return { counts, position, lineagePosition: rows.length > 0 ? Number(rows[0].lineage_position) : undefined };
   }
 
-  /** Transitions whose effective date lies in (from, to], by kind (as known at `knownAt`, or up to `asOfPosition`). */
+  /**
+   * Transitions whose effective date lies in (from, to], by kind: as known now from the daily
+   * pre-aggregation (a sum over the unit's change dates between, whatever its catalogue's size), as
+   * known at `knownAt` or up to `asOfPosition` from the transition rows.
+   */
   async transitions(authorityCode: string, from: string, to: string, knownAt?: string, asOfPosition?: number): Promise<TransitionCounts> {
+    const now = knownAt === undefined && asOfPosition === undefined;
     const rows: { kind: keyof typeof TRANSITION_KINDS | null; n: string | null; position: string }[] = await this.dataSource.query(
-      `SELECT t.kind, t.n, ${this.checkpointSql} AS position
-       FROM (SELECT 1) one
-       LEFT JOIN (SELECT kind, count(*) AS n FROM ${this.s}.procedure_transitions
-                  WHERE authority_code = $1 AND effective_from > $2 AND effective_from <= $3
-                    AND ($4::timestamptz IS NULL OR recorded_at <= $4) AND ($5::bigint IS NULL OR position <= $5)
-                    -- not yet corrected or rescinded as known then (or now)
-                    AND CASE WHEN $4::timestamptz IS NOT NULL THEN superseded_at IS NULL OR superseded_at > $4
-                             WHEN $5::bigint IS NOT NULL THEN superseded_position IS NULL OR superseded_position > $5
-                             ELSE superseded_at IS NULL END
-                  GROUP BY kind) t ON true`,
-      [authorityCode, from, to, knownAt ?? null, asOfPosition ?? null],
+      now
+        ? `SELECT t.kind, t.n, ${this.checkpointSql} AS position
+           FROM (SELECT 1) one
+           LEFT JOIN (SELECT kind, sum(n) AS n FROM ${this.s}.authority_daily_transitions
+                      WHERE authority_code = $1 AND date > $2 AND date <= $3 GROUP BY kind) t ON true`
+        : `SELECT t.kind, t.n, ${this.checkpointSql} AS position
+           FROM (SELECT 1) one
+           LEFT JOIN (SELECT kind, count(*) AS n FROM ${this.s}.procedure_transitions
+                      WHERE authority_code = $1 AND effective_from > $2 AND effective_from <= $3
+                        AND ($4::timestamptz IS NULL OR recorded_at <= $4) AND ($5::bigint IS NULL OR position <= $5)
+                        -- not yet corrected or rescinded as known then (or now)
+                        AND CASE WHEN $4::timestamptz IS NOT NULL THEN superseded_at IS NULL OR superseded_at > $4
+                                 WHEN $5::bigint IS NOT NULL THEN superseded_position IS NULL OR superseded_position > $5
+                                 ELSE superseded_at IS NULL END
+                      GROUP BY kind) t ON true`,
+      now ? [authorityCode, from, to] : [authorityCode, from, to, knownAt ?? null, asOfPosition ?? null],
     );
     if (rows.length > 0) this.reflected(Number(rows[0].position), asOfPosition);
     const counts = Object.fromEntries(Object.values(TRANSITION_KINDS).map((k) => [k, 0])) as TransitionCounts;

@@ -104,6 +104,15 @@ describe('the read-model schema: one DDL, the migrations and the rebuild agree',
       await h.runner({ batchSize: 97 }).catchUp();
     }, 60_000);
 
+    it("fills the movement's pre-aggregation from the transitions exactly as the projector writes it", async () => {
+      const projected = await snapshotReadModels(h.dataSource);
+      expect(projected.authority_daily_transitions.length).toBeGreaterThan(20);
+      await h.dataSource.query(`DROP TABLE read_model.authority_daily_transitions`);
+      await h.dataSource.query(`DELETE FROM read_model_migrations WHERE name = 'ReadModelsDailyTransitions1733400000000'`);
+      expect(await migrateReadModels(h.dataSource)).toEqual(['ReadModelsDailyTransitions1733400000000']);
+      expect(await snapshotReadModels(h.dataSource)).toEqual(projected);
+    });
+
     it('fills the new columns from the log exactly as the projector writes them', async () => {
       const projected = await snapshotReadModels(h.dataSource);
       expect(projected.procedure_status_intervals.some((r) => r.recorded_to_position !== null)).toBe(true);

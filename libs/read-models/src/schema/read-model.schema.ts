@@ -88,6 +88,7 @@ export function readModelTablesDdl(schema: string): string[] {
        information_only integer NOT NULL,
        paper_intake_disabled integer NOT NULL,
        PRIMARY KEY (authority_code, date))`,
+    ...dailyTransitionsDdl(schema),
     // The units and their lineage (authorities/authority-lineage.schema.ts).
     ...authorityLineageDdl(schema),
     // The decisions (decisions/decisions.schema.ts).
@@ -119,6 +120,25 @@ export function statusIntervalIndexesDdl(schema: string): string[] {
        INCLUDE (valid_to, online_mode, paper_intake) WHERE recorded_to IS NULL`,
     `CREATE INDEX procedure_status_intervals_valid_idx ON ${s}.procedure_status_intervals (authority_code, valid_from)
        INCLUDE (valid_to, recorded_from, recorded_to, recorded_from_position, recorded_to_position, procedure_code, online_mode, paper_intake)`,
+  ];
+}
+
+/**
+ * Pre-aggregation of the movement (issue 16): the transitions as currently known (none corrected or
+ * rescinded since), counted by unit, effective date and kind; a row with `n` 0 is deleted. The
+ * transitions effective in (from, to] are the sum over the dates between: one index range over the
+ * unit's change dates, whatever the size of its catalogue. Written in the same transaction as the
+ * transitions (projection-writer.ts; bulk-load.ts fills it from them after the load).
+ */
+export function dailyTransitionsDdl(schema: string): string[] {
+  const s = quoteIdent(schema);
+  return [
+    `CREATE TABLE ${s}.authority_daily_transitions (
+       authority_code text NOT NULL,
+       date date NOT NULL,
+       kind text NOT NULL,
+       n integer NOT NULL,
+       PRIMARY KEY (authority_code, date, kind) INCLUDE (n))`,
   ];
 }
 

@@ -56,7 +56,8 @@ describe('verifying the read models against the log', () => {
         dates: ['2023-06-01', '2023-07-15', '2023-08-20', '2023-09-10', '2023-10-16', TODAY],
         summariesChecked: 6 * 63,
       });
-      expect(clean.transitionCountsChecked).toBe(6); // (date, kind): registered, 3 reclassifications, a withdrawal, paper intake
+      // (date, kind): registered, 3 reclassifications, a withdrawal, paper intake; in the transition rows and in the daily counts
+      expect(clean.transitionCountsChecked).toBe(2 * 6);
     });
 
     it('agrees with the published figures it recomputed', async () => {
@@ -80,7 +81,7 @@ describe('verifying the read models against the log', () => {
     afterEach(async () => {
       // Every corruption is undone by replaying into fresh rows, so that tests do not see each other's.
       await sql(`TRUNCATE read_model.procedures, read_model.procedure_status_intervals, read_model.procedure_transitions,
-                          read_model.authority_daily_summaries, read_model.projection_checkpoints`);
+                          read_model.authority_daily_summaries, read_model.authority_daily_transitions, read_model.projection_checkpoints`);
       await h.runner({ batchSize: 1000 }).catchUp();
       expect((await verify()).mismatchCount).toBe(0);
     }, 60_000);
@@ -164,6 +165,22 @@ describe('verifying the read models against the log', () => {
       expect((await verify()).mismatches).toEqual([
         { authorityCode: '74', date: '2023-09-10', source: 'procedure_transitions', field: 'withdrawn', expected: 3, found: 2 },
       ]);
+    });
+
+    it("reports a movement pre-aggregation that says otherwise than the log, and one it lacks", async () => {
+      await sql(`UPDATE read_model.authority_daily_transitions SET n = n + 2 WHERE authority_code = '74' AND date = '2023-09-10' AND kind = 'ProcedureWithdrawn'`);
+      await sql(
+        `DELETE FROM read_model.authority_daily_transitions
+         WHERE (authority_code, date, kind) = (SELECT authority_code, min(date), 'ProcedureRegistered' FROM read_model.authority_daily_transitions
+                                               WHERE authority_code = '74' AND kind = 'ProcedureRegistered' GROUP BY authority_code)
+         RETURNING n`,
+      );
+      const mismatches = (await verify()).mismatches;
+      expect(mismatches).toHaveLength(2);
+      expect(mismatches).toContainEqual({ authorityCode: '74', date: '2023-09-10', source: 'authority_daily_transitions', field: 'withdrawn', expected: 3, found: 5 });
+      expect(mismatches).toContainEqual(
+        expect.objectContaining({ authorityCode: '74', source: 'authority_daily_transitions', field: 'registered', found: 0, expected: expect.any(Number) }),
+      );
     });
   });
 

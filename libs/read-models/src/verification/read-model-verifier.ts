@@ -20,7 +20,15 @@ export interface ReadModelMismatch {
   /** The decision a `decisions` row is for (its number as printed). */
   decisionNumber?: string;
   /** What was read: the pre-aggregation, the bitemporal intervals, the procedure rows, the transitions, the lineage, the decisions, the national facts. */
-  source: 'authority_daily_summaries' | 'procedure_status_intervals' | 'procedures' | 'procedure_transitions' | 'authorities' | 'decisions' | 'national_facts';
+  source:
+    | 'authority_daily_summaries'
+    | 'procedure_status_intervals'
+    | 'procedures'
+    | 'procedure_transitions'
+    | 'authority_daily_transitions'
+    | 'authorities'
+    | 'decisions'
+    | 'national_facts';
   field: string;
   expected: Value;
   found: Value;
@@ -40,7 +48,7 @@ export interface ReadModelVerification {
   /** The bitemporal path, compared as of a log position on a sample of the dates (all of them when few). */
   intervalPath: { asOfPosition: number; dates: string[]; summariesChecked: number };
   proceduresChecked: number;
-  /** (authority, effective date, kind) transition counts compared. */
+  /** (authority, effective date, kind) transition counts compared: the transition rows', and the daily pre-aggregation's. */
   transitionCountsChecked: number;
   /** Units of the lineage read model compared with their streams (versions, dissolution, revision). */
   unitsChecked: number;
@@ -403,12 +411,27 @@ export class ReadModelVerifier {
 
   /** Transition counts per authority, effective date and kind, up to the checkpoint (corrected and rescinded ones as they now stand). */
   private async checkTransitions(runner: QueryRunner, replay: LogReplay, upTo: number, found: Mismatches): Promise<number> {
-    const rows: { authority_code: string; date: string; kind: string; n: number }[] = await runner.query(
+    const s = quoteIdent(this.schema);
+    const rows = await runner.query(
       `SELECT authority_code, effective_from::text AS date, kind, count(*)::int AS n
-       FROM ${quoteIdent(this.schema)}.procedure_transitions
+       FROM ${s}.procedure_transitions
        WHERE position <= $1 AND (superseded_position IS NULL OR superseded_position > $1) GROUP BY 1, 2, 3`,
       [upTo],
     );
+    // The movement's pre-aggregation holds the same counts as known now: the checkpoint, in this snapshot.
+    const daily = await runner.query(`SELECT authority_code, date::text AS date, kind, n FROM ${s}.authority_daily_transitions`);
+    return (
+      this.compareTransitionCounts(rows, replay, 'procedure_transitions', found) +
+      this.compareTransitionCounts(daily, replay, 'authority_daily_transitions', found)
+    );
+  }
+
+  private compareTransitionCounts(
+    rows: { authority_code: string; date: string; kind: string; n: number }[],
+    replay: LogReplay,
+    source: 'procedure_transitions' | 'authority_daily_transitions',
+    found: Mismatches,
+  ): number {
     const actual = new Map(rows.map((r) => [transitionKey(r.authority_code, r.date, r.kind), r.n]));
     const keys = new Set([...replay.transitions.keys(), ...actual.keys()]);
     for (const key of keys) {
@@ -416,7 +439,7 @@ export class ReadModelVerifier {
       const got = actual.get(key) ?? 0;
       if (expected !== got) {
         const [authorityCode, date, kind] = key.split('|');
-        found.add({ authorityCode, date, source: 'procedure_transitions', field: FIELD_OF_KIND[kind] ?? kind, expected, found: got });
+        found.add({ authorityCode, date, source, field: FIELD_OF_KIND[kind] ?? kind, expected, found: got });
       }
     }
     return keys.size;
