@@ -145,6 +145,21 @@ describe('rebuilding the read models beside the live ones', () => {
     expect(live.status()).toMatchObject({ running: true, lastError: null });
   }, 60_000);
 
+  it('swaps in tables the planner has statistics for (analysed before the swap)', async () => {
+    const analysed: { relname: string; rows: number }[] = await h.dataSource.query(
+      `SELECT c.relname, c.reltuples::int AS rows FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'read_model' AND c.relkind = 'r' AND c.relname IN ('procedure_status_intervals', 'procedure_transitions', 'procedures')`,
+    );
+    expect(analysed).toHaveLength(3);
+    // reltuples is -1 for a table never analysed (or vacuumed); the sampled count otherwise.
+    for (const table of analysed) expect(table).toEqual({ relname: table.relname, rows: expect.any(Number) });
+    expect(Math.min(...analysed.map((t) => t.rows))).toBeGreaterThan(0);
+    const [{ columns }] = await h.dataSource.query(
+      `SELECT count(*)::int AS columns FROM pg_stats WHERE schemaname = 'read_model' AND tablename = 'procedure_status_intervals'`,
+    );
+    expect(columns).toBeGreaterThanOrEqual(10);
+  });
+
   it('keeps projecting new events into the swapped-in schema', async () => {
     const before = (await h.reader.counts(['74'], { at: AT })).counts.get('74')!;
     const result = await h.execute(cmd.register('74', '1.999999', 'FULL_PROCESS', '2025-01-01', 'DISABLED'));
