@@ -18,7 +18,7 @@ export class ReadModelsDailyTransitions1733400000000 implements MigrationInterfa
     await runner.query(
       `INSERT INTO ${s}.authority_daily_transitions (authority_code, date, kind, n)
        SELECT authority_code, effective_from, kind, count(*) FROM ${s}.procedure_transitions
-       WHERE superseded_at IS NULL GROUP BY 1, 2, 3`,
+       WHERE superseded_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     );
   }
 

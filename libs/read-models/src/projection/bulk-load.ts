@@ -142,7 +142,7 @@ export async function bulkLoadReadModels(
     await sql(
       `INSERT INTO ${s}.authority_daily_transitions (authority_code, date, kind, n)
        SELECT authority_code, effective_from, kind, count(*) FROM ${s}.procedure_transitions
-       WHERE superseded_at IS NULL GROUP BY 1, 2, 3`,
+       WHERE superseded_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     );
     phase('dailyTransitions');
 

@@ -128,7 +128,12 @@ export function statusIntervalIndexesDdl(schema: string): string[] {
  * rescinded since), counted by unit, effective date and kind; a row with `n` 0 is deleted. The
  * transitions effective in (from, to] are the sum over the dates between: one index range over the
  * unit's change dates, whatever the size of its catalogue. Written in the same transaction as the
- * transitions (projection-writer.ts; bulk-load.ts fills it from them after the load).
+ * transitions (projection-writer.ts; bulk-load.ts fills it from them after the load, in key order).
+ * Every projected batch updates `n` of some rows: `n` is kept out of the index and a third of each page
+ * left free, so that those updates are HOT (the new version on the same page, no new index entry) and a
+ * unit's rows stay together. With `n` in the index (the first shape) no update was HOT: after 240,000
+ * updates under the queries benchmark's writers one province's 2,522 rows lay on 1,444 pages and the
+ * movement's sum took 35.7 ms warm; the same rows written in key order with this shape, 34 pages, 0.65 ms.
  */
 export function dailyTransitionsDdl(schema: string): string[] {
   const s = quoteIdent(schema);
@@ -138,7 +143,8 @@ export function dailyTransitionsDdl(schema: string): string[] {
        date date NOT NULL,
        kind text NOT NULL,
        n integer NOT NULL,
-       PRIMARY KEY (authority_code, date, kind) INCLUDE (n))`,
+       PRIMARY KEY (authority_code, date, kind))
+     WITH (fillfactor = 70)`,
   ];
 }
 
