@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -16,7 +16,8 @@ import { createCliContext, type CliRuntime } from './session.js';
 let db: TestDatabase;
 let app: INestApplicationContext;
 let store: EventStore;
-const dir = tmpdir();
+// The annex files, in a folder of the suite's own, removed after it.
+let dir: string;
 
 async function cli(...args: string[]) {
   const io = bufferIO();
@@ -26,7 +27,7 @@ async function cli(...args: string[]) {
 }
 
 async function annex(name: string, rows: string[]): Promise<string> {
-  const file = join(dir, `tthc-decision-${process.pid}-${name}.csv`);
+  const file = join(dir, `${name}.csv`);
   await writeFile(file, `procedureCode,action,onlineMode,name\n${rows.join('\n')}\n`);
   return file;
 }
@@ -36,6 +37,7 @@ const header = (number: string, date: string) => ['--authority', '74', '--number
 let units: number;
 
 beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tthc-decision-'));
   db = await createTestDatabase();
   app = await createCliContext(db.url);
   await migrate(app, new BufferWriter());
@@ -46,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await db?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('decision import', () => {
