@@ -91,14 +91,13 @@ export async function handleProcedureCommand(
   // The unit's stream and the procedure's in one statement where the store can (issue 16: a round
   // trip less per command), one after the other where it cannot.
   const unitStream = authorityStreamId(authorityCode);
-  const streams = store.readStreams
-    ? await store.readStreams([unitStream, streamId])
-    : new Map([[unitStream, await store.readStream(unitStream)]]);
+  const both = store.readStreams ? await store.readStreams([unitStream, streamId]) : undefined;
+  const unitEvents = both ? (both.get(unitStream) ?? []) : await store.readStream(unitStream);
   // The discontinuation itself is dated on the dissolution: the only command allowed then.
-  authorityInForce(foldAuthority(streams.get(unitStream) ?? []), authorityCode, command.type === 'DiscontinueProcedure' ? undefined : effectiveFrom);
+  authorityInForce(foldAuthority(unitEvents), authorityCode, command.type === 'DiscontinueProcedure' ? undefined : effectiveFrom);
   const decide = (history: readonly RecordedEvent[]) =>
     procedure.decide(command, history.reduce((s, e) => procedure.evolve(s, e as unknown as ProcedureEvent), procedure.initialState()));
-  return handleStreamCommand(store, streamId, context, PROCEDURE_EVENT_SCHEMA_VERSION, decide, store.readStreams ? (streams.get(streamId) ?? []) : undefined);
+  return handleStreamCommand(store, streamId, context, PROCEDURE_EVENT_SCHEMA_VERSION, decide, both && (both.get(streamId) ?? []));
 }
 
 /**

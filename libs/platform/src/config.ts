@@ -107,14 +107,15 @@ export interface ProjectorBehindConfig {
 export const MIN_JWT_SECRET_BYTES = 32;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const embeddedPostgresPort = integer(env, 'EMBEDDED_POSTGRES_PORT', 54329);
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     databaseReadUrl: env.DATABASE_READ_URL || undefined,
     databaseReadFallback: readFallback(env.DATABASE_READ_FALLBACK),
     dataDir: resolve(env.DATA_DIR ?? './.data'),
-    embeddedPostgresPort: integer(env, 'EMBEDDED_POSTGRES_PORT', 54329),
+    embeddedPostgresPort,
     embeddedReplica: flag(env, 'EMBEDDED_REPLICA'),
-    embeddedReplicaPort: integer(env, 'EMBEDDED_REPLICA_PORT', integer(env, 'EMBEDDED_POSTGRES_PORT', 54329) + 1),
+    embeddedReplicaPort: integer(env, 'EMBEDDED_REPLICA_PORT', embeddedPostgresPort + 1),
     port: integer(env, 'PORT', 3000),
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024),

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { dailyTransitionsDdl, LIVE_SCHEMA, quoteIdent } from '../schema/read-model.schema.js';
+import { dailyTransitionsDdl, fillDailyTransitionsSql, LIVE_SCHEMA, quoteIdent } from '../schema/read-model.schema.js';
 
 /**
  * The movement's pre-aggregation (issue 16; read-model.schema.ts, dailyTransitionsDdl): a database
@@ -11,15 +11,10 @@ export class ReadModelsDailyTransitions1733400000000 implements MigrationInterfa
   name = 'ReadModelsDailyTransitions1733400000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const s = quoteIdent(LIVE_SCHEMA);
     const [{ present }] = await runner.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${LIVE_SCHEMA}.authority_daily_transitions`]);
     if (present) return;
     for (const statement of dailyTransitionsDdl(LIVE_SCHEMA)) await runner.query(statement);
-    await runner.query(
-      `INSERT INTO ${s}.authority_daily_transitions (authority_code, date, kind, n)
-       SELECT authority_code, effective_from, kind, count(*) FROM ${s}.procedure_transitions
-       WHERE superseded_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    );
+    await runner.query(fillDailyTransitionsSql(LIVE_SCHEMA));
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { EventStore, RecordedEvent } from '@tthc/event-store';
 import { isProcedureEventType, procedureStreamId, type ProcedureEvent } from '@tthc/domain';
 import { dataSourcePool } from '../read-model.data-source.js';
-import { quoteIdent } from '../schema/read-model.schema.js';
+import { fillDailyTransitionsSql, quoteIdent } from '../schema/read-model.schema.js';
 import { projectAuthorityEvents } from '../authorities/authority-lineage.projection.js';
 import { projectDecisionEvents } from '../decisions/decisions.projection.js';
 import { projectNationalFacts } from '../national-facts/national-facts.projection.js';
@@ -139,11 +139,7 @@ export async function bulkLoadReadModels(
     phase('indexes');
     // The movement's pre-aggregation from the transitions just loaded (none of them superseded: a
     // procedure with a correction or rescission is deferred); the deferred ones add theirs below.
-    await sql(
-      `INSERT INTO ${s}.authority_daily_transitions (authority_code, date, kind, n)
-       SELECT authority_code, effective_from, kind, count(*) FROM ${s}.procedure_transitions
-       WHERE superseded_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    );
+    await sql(fillDailyTransitionsSql(schema));
     phase('dailyTransitions');
 
     await projectDeferred(sql, schema, store, state, position);

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '@tthc/event-store';
 import { LIVE_SCHEMA, quoteIdent, readModelTablesDdl } from '../schema/read-model.schema.js';
-import { bulkLoadReadModels } from './bulk-load.js';
+import { bulkLoadReadModels, type BulkLoadOptions } from './bulk-load.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { dropAbandonedRebuildSchemas, lockRebuild, rebuildSchemaName, retiredSchemaName, unlockRebuild } from './rebuild-leftovers.js';
 
-export interface RebuildOptions {
+export interface RebuildOptions extends Pick<BulkLoadOptions, 'onProgress' | 'log'> {
   /** Events read from the log at a time; with the live writer, per transaction (default 5000). */
   batchSize?: number;
   /**
@@ -15,8 +15,6 @@ export interface RebuildOptions {
    * batches (ProjectionRunner.catchUp). Both give the same tables; `live` is kept to compare them.
    */
   writer?: 'bulk' | 'live';
-  onProgress?: (position: number, head: number) => void;
-  log?: (message: string) => void;
 }
 
 export interface RebuildResult {

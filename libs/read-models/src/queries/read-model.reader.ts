@@ -199,10 +199,9 @@ export class ReadModelReader {
            LEFT JOIN (SELECT kind, count(*) AS n FROM ${this.s}.procedure_transitions
                       WHERE authority_code = $1 AND effective_from > $2 AND effective_from <= $3
                         AND ($4::timestamptz IS NULL OR recorded_at <= $4) AND ($5::bigint IS NULL OR position <= $5)
-                        -- not yet corrected or rescinded as known then (or now)
+                        -- not yet corrected or rescinded as known then (one of $4, $5 is given)
                         AND CASE WHEN $4::timestamptz IS NOT NULL THEN superseded_at IS NULL OR superseded_at > $4
-                                 WHEN $5::bigint IS NOT NULL THEN superseded_position IS NULL OR superseded_position > $5
-                                 ELSE superseded_at IS NULL END
+                                 ELSE superseded_position IS NULL OR superseded_position > $5 END
                       GROUP BY kind) t ON true`,
       now ? [authorityCode, from, to] : [authorityCode, from, to, knownAt ?? null, asOfPosition ?? null],
     );
@@ -229,7 +228,7 @@ export class ReadModelReader {
        FROM (SELECT i.authority_code, i.procedure_code, i.online_mode, i.paper_intake, count(*) OVER () AS total
              FROM ${this.s}.procedure_status_intervals i
              WHERE i.authority_code = ANY($1::text[]) AND i.valid_from <= $2 AND (i.valid_to IS NULL OR i.valid_to > $2)
-               AND ${recorded?.sql ?? 'i.recorded_to IS NULL'}
+               AND ${recorded.sql}
                AND ($3::text IS NULL OR i.online_mode = $3) AND ($4::text IS NULL OR i.paper_intake = $4)
              ORDER BY i.procedure_code, i.authority_code
              LIMIT $5 OFFSET $6) i
@@ -242,7 +241,7 @@ export class ReadModelReader {
         filter.paperIntake ?? null,
         filter.pageSize,
         (filter.page - 1) * filter.pageSize,
-        ...(recorded?.params ?? []),
+        ...recorded.params,
       ],
     );
     if (rows.length > 0) this.reflected(Number(rows[0].position), asOfPosition);

@@ -148,6 +148,17 @@ export function dailyTransitionsDdl(schema: string): string[] {
   ];
 }
 
+/**
+ * Fills dailyTransitionsDdl's table of `schema` from its transitions (those not superseded), in key
+ * order: the bulk writer after its load, and the migration that adds the table to an older database.
+ */
+export function fillDailyTransitionsSql(schema: string): string {
+  const s = quoteIdent(schema);
+  return `INSERT INTO ${s}.authority_daily_transitions (authority_code, date, kind, n)
+          SELECT authority_code, effective_from, kind, count(*) FROM ${s}.procedure_transitions
+          WHERE superseded_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+}
+
 /** The transitions of a unit by effective date, with what the movement's counts read (index-only, as above). */
 export function transitionIndexesDdl(schema: string): string[] {
   const s = quoteIdent(schema);
